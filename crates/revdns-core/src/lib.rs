@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+pub mod capabilities;
+pub mod error;
+pub mod hostname;
+pub mod provider;
+pub mod provider_id;
+pub mod record;
+pub mod report;
+pub mod retry;
+pub mod reverse;
+pub mod transport;
+
+pub use capabilities::{Capabilities, Enumeration};
+pub use error::{BoxError, Error};
+pub use futures::stream::BoxStream;
+pub use hostname::Hostname;
+pub use provider::PtrProvider;
+pub use provider_id::ProviderId;
+pub use record::{PtrChange, PtrRecord};
+pub use report::{ApplyReport, ChangeResult, Outcome, ReportCounts};
+pub use retry::RetryConfig;
+pub use reverse::ZoneMatch;
+
+/// `Result` with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

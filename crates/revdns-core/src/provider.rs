@@ -1,0 +1,63 @@
+//! The [`PtrProvider`] trait every provider crate implements.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::IpAddr;
+
+use futures::stream::BoxStream;
+
+use crate::{ApplyReport, Capabilities, Error, ProviderId, PtrChange, PtrRecord};
+
+/// Manage PTR records on one provider account, keyed by IP address.
+///
+/// Zones, record ids and sessions stay inside the implementation. Methods
+/// return `Send` futures so callers can spawn them; the trait uses neither
+/// `async-trait` nor `dyn` (the `revdns` facade wraps providers in an enum).
+///
+/// Bad input is an [`Error::Validation`] before any request is sent.
+pub trait PtrProvider: Send + Sync {
+    /// Which provider this is.
+    fn id(&self) -> ProviderId;
+
+    /// What this provider supports.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Looks up the PTRs of `ips`.
+    ///
+    /// Every asked IP appears as a key of the map; `None` means it has no PTR.
+    /// Duplicated IPs are looked up once.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]; the lookup is all or nothing.
+    fn get(
+        &self,
+        ips: &[IpAddr],
+    ) -> impl Future<Output = Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error>> + Send;
+
+    /// Streams every PTR the account can see.
+    ///
+    /// The stream is lazy: nothing is sent until it is polled, and pages are
+    /// fetched as they are needed. The first `Err` ends it. A provider that
+    /// cannot enumerate ([`Enumeration::None`](crate::Enumeration::None))
+    /// yields a single [`Error::Unsupported`].
+    fn list(&self) -> BoxStream<'_, Result<PtrRecord, Error>>;
+
+    /// Applies `changes` and reports exactly one result per change, in input
+    /// order; a failed change is an [`Outcome::Failed`](crate::Outcome::Failed)
+    /// entry, not an `Err`.
+    ///
+    /// Dropping the future cancels the apply between requests: changes whose
+    /// requests were already sent may have taken effect, and no report says
+    /// which. Re-run [`get`](PtrProvider::get) (or the same `apply`, since
+    /// upserts and deletes are idempotent in effect) to find out.
+    ///
+    /// # Errors
+    ///
+    /// Only for bad input (see [`validate_changes`](crate::record::validate_changes)
+    /// and the provider's own limits), before any request is sent.
+    fn apply(
+        &self,
+        changes: &[PtrChange],
+    ) -> impl Future<Output = Result<ApplyReport, Error>> + Send;
+}

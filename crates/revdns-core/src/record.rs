@@ -1,0 +1,293 @@
+//! [`PtrRecord`], [`PtrChange`] and [`validate_changes`].
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Hostname};
+
+/// Longest comment accepted by [`validate_changes`], in characters.
+pub const MAX_COMMENT_CHARS: usize = 255;
+
+/// One PTR record, keyed by its IP address.
+///
+/// ```
+/// use revdns_core::{Hostname, PtrRecord};
+///
+/// let rec = PtrRecord::new("192.0.2.1".parse()?, Hostname::new("host.example.net")?)
+///     .with_ttl(3600)
+///     .with_comment("web frontend");
+/// assert_eq!(rec.ttl, Some(3600));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PtrRecord {
+    /// The address the PTR is for.
+    pub ip: IpAddr,
+    /// The host name the PTR points to.
+    pub target: Hostname,
+    /// Time to live in seconds; `None` when the provider's default applies or
+    /// the provider has no TTLs.
+    pub ttl: Option<u32>,
+    /// Free-text comment, for providers that store one.
+    pub comment: Option<String>,
+}
+
+impl PtrRecord {
+    /// A record without TTL or comment.
+    pub fn new(ip: IpAddr, target: Hostname) -> Self {
+        PtrRecord {
+            ip,
+            target,
+            ttl: None,
+            comment: None,
+        }
+    }
+
+    /// Sets the TTL in seconds.
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: u32) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// Sets the comment.
+    #[must_use]
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+}
+
+/// One change to apply: set (create or replace) or remove the PTR of an IP.
+///
+/// ```
+/// use revdns_core::{Hostname, PtrChange};
+///
+/// let ip = "192.0.2.1".parse()?;
+/// let set = PtrChange::upsert(ip, Hostname::new("host.example.net")?);
+/// let del = PtrChange::delete("192.0.2.2".parse()?);
+/// assert_eq!(set.ip(), ip);
+/// revdns_core::record::validate_changes(&[set, del])?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PtrChange {
+    /// Make `ip` point to `target`, creating or replacing its PTR.
+    Upsert {
+        /// The address.
+        ip: IpAddr,
+        /// The new target.
+        target: Hostname,
+        /// TTL in seconds, or the provider default.
+        ttl: Option<u32>,
+        /// Comment, for providers that store one.
+        comment: Option<String>,
+    },
+    /// Remove the PTR of `ip`; removing a PTR that does not exist is
+    /// reported as unchanged, not as an error.
+    Delete {
+        /// The address.
+        ip: IpAddr,
+    },
+}
+
+impl PtrChange {
+    /// An upsert without TTL or comment.
+    pub fn upsert(ip: IpAddr, target: Hostname) -> Self {
+        PtrChange::Upsert {
+            ip,
+            target,
+            ttl: None,
+            comment: None,
+        }
+    }
+
+    /// A delete.
+    pub fn delete(ip: IpAddr) -> Self {
+        PtrChange::Delete { ip }
+    }
+
+    /// The address the change is for.
+    pub fn ip(&self) -> IpAddr {
+        match self {
+            PtrChange::Upsert { ip, .. } | PtrChange::Delete { ip } => *ip,
+        }
+    }
+
+    /// Whether this is a [`PtrChange::Delete`].
+    pub fn is_delete(&self) -> bool {
+        matches!(self, PtrChange::Delete { .. })
+    }
+}
+
+impl From<PtrRecord> for PtrChange {
+    fn from(r: PtrRecord) -> Self {
+        PtrChange::Upsert {
+            ip: r.ip,
+            target: r.target,
+            ttl: r.ttl,
+            comment: r.comment,
+        }
+    }
+}
+
+/// Checks a batch before anything is sent; providers call this first in `apply`.
+///
+/// Targets are already valid (they are [`Hostname`]s). Provider-specific limits
+/// (IPv6, TTL, batch size) are checked by the provider.
+///
+/// # Errors
+///
+/// [`Error::Validation`]:
+/// - field `changes` when the batch is empty or two changes name the same IP
+///   (the reason names the IP; the outcome would depend on order);
+/// - field `comment` when a comment is longer than 255 characters or contains
+///   control characters (the reason names the IP).
+pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
+    if changes.is_empty() {
+        return Err(Error::validation("changes", "the batch is empty"));
+    }
+    let mut seen = BTreeSet::new();
+    for change in changes {
+        let ip = change.ip();
+        if !seen.insert(ip) {
+            return Err(Error::validation(
+                "changes",
+                format!("{ip} appears in more than one change"),
+            ));
+        }
+        if let PtrChange::Upsert {
+            comment: Some(comment),
+            ..
+        } = change
+        {
+            let chars = comment.chars().count();
+            if chars > MAX_COMMENT_CHARS {
+                return Err(Error::validation(
+                    "comment",
+                    format!(
+                        "comment for {ip} is {chars} characters long; at most {MAX_COMMENT_CHARS} are allowed"
+                    ),
+                ));
+            }
+            if comment.chars().any(char::is_control) {
+                return Err(Error::validation(
+                    "comment",
+                    format!("comment for {ip} contains a control character"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn host() -> Hostname {
+        Hostname::new("host.example.net").unwrap()
+    }
+
+    fn field_of(err: Error) -> (String, String) {
+        match err {
+            Error::Validation { field, reason, .. } => (field, reason),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ptr_record_builders_set_fields() {
+        let r = PtrRecord::new(ip("192.0.2.1"), host())
+            .with_ttl(60)
+            .with_comment("c");
+        assert_eq!(r.ttl, Some(60));
+        assert_eq!(r.comment.as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn ptr_change_from_record_is_upsert() {
+        let r = PtrRecord::new(ip("2001:db8::1"), host()).with_ttl(300);
+        let c = PtrChange::from(r);
+        assert_eq!(
+            c,
+            PtrChange::Upsert {
+                ip: ip("2001:db8::1"),
+                target: host(),
+                ttl: Some(300),
+                comment: None
+            }
+        );
+        assert!(!c.is_delete());
+        assert!(PtrChange::delete(ip("192.0.2.1")).is_delete());
+    }
+
+    #[test]
+    fn ptr_change_serde_round_trip() {
+        let c = PtrChange::upsert(ip("192.0.2.1"), host());
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<PtrChange>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn ptr_record_deserialize_rejects_bad_target() {
+        let json = r#"{"ip":"192.0.2.1","target":"bad host","ttl":null,"comment":null}"#;
+        assert!(serde_json::from_str::<PtrRecord>(json).is_err());
+    }
+
+    #[test]
+    fn validate_changes_empty_batch_is_rejected() {
+        let (field, _) = field_of(validate_changes(&[]).unwrap_err());
+        assert_eq!(field, "changes");
+    }
+
+    #[test]
+    fn validate_changes_duplicate_ip_is_rejected() {
+        let changes = [
+            PtrChange::upsert(ip("192.0.2.1"), host()),
+            PtrChange::delete(ip("192.0.2.1")),
+        ];
+        let (field, reason) = field_of(validate_changes(&changes).unwrap_err());
+        assert_eq!(field, "changes");
+        assert!(reason.contains("192.0.2.1"), "{reason}");
+    }
+
+    #[test]
+    fn validate_changes_ipv4_and_mapped_ipv6_are_distinct() {
+        let changes = [
+            PtrChange::delete(ip("192.0.2.1")),
+            PtrChange::delete(ip("::ffff:192.0.2.1")),
+        ];
+        assert!(validate_changes(&changes).is_ok());
+    }
+
+    #[test]
+    fn validate_changes_comment_of_255_chars_is_accepted() {
+        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("é".repeat(255));
+        assert!(validate_changes(&[c.into()]).is_ok());
+    }
+
+    #[test]
+    fn validate_changes_comment_of_256_chars_is_rejected() {
+        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("a".repeat(256));
+        let (field, reason) = field_of(validate_changes(&[c.into()]).unwrap_err());
+        assert_eq!(field, "comment");
+        assert!(
+            reason.contains("192.0.2.1") && reason.contains("256"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn validate_changes_comment_with_control_char_is_rejected() {
+        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("line\nbreak");
+        let (field, _) = field_of(validate_changes(&[c.into()]).unwrap_err());
+        assert_eq!(field, "comment");
+    }
+}

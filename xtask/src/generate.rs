@@ -1,0 +1,163 @@
+//! Spec to Rust: progenitor (panics caught), then prettyplease and our header.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use anyhow::{Context, Result, anyhow, bail};
+use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
+use quote::ToTokens;
+use serde_json::Value;
+
+use crate::providers::Provider;
+
+/// Builds the Rust source for one provider from its patched spec.
+pub fn generate(provider: &Provider, spec: &Value) -> Result<String> {
+    check_replacements(provider, spec)?;
+    let base_url = default_base_url(provider, spec)?;
+    let path_servers = path_servers(spec);
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+        .with_context(|| format!("{}: the patched spec is not OpenAPI 3.0", provider.spec_dir))?;
+
+    let inner_type = syn::parse_str::<syn::Type>(provider.inner_type)
+        .with_context(|| format!("{}: bad inner type {}", provider.id, provider.inner_type))?
+        .into_token_stream();
+    let mut settings = GenerationSettings::new();
+    // Positional: the generated client is a building block under our
+    // hand-written layer, and positional output is a third of the builder's.
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged)
+        // Every provider crate must supply its own hooks (spans, retries, auth).
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(inner_type);
+    for (schema, rust_type) in provider.replacements {
+        settings.with_replacement(*schema, *rust_type, std::iter::empty());
+    }
+    for (schema, name) in provider.renames {
+        settings.with_patch(schema, TypePatch::default().with_rename(*name));
+    }
+
+    let tokens = run_generator(provider, &settings, &openapi)?;
+    let file: syn::File = syn::parse2(tokens)
+        .with_context(|| format!("{}: progenitor produced unparsable code", provider.id))?;
+    let body = progenitor_impl::space_out_items(prettyplease::unparse(&file))
+        .map_err(|e| anyhow!("{}: {e}", provider.id))?;
+    Ok(render(provider, &base_url, &path_servers, &body))
+}
+
+/// progenitor and typify report many unsupported shapes by panicking; turn a
+/// panic into an error that names the provider and the spec.
+fn run_generator(
+    provider: &Provider,
+    settings: &GenerationSettings,
+    openapi: &openapiv3::OpenAPI,
+) -> Result<TokenStream> {
+    let previous_hook = std::panic::take_hook();
+    // The default hook would print a backtrace hint over our own message.
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(settings).generate_tokens(openapi)
+    }));
+    std::panic::set_hook(previous_hook);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => bail!(
+            "{}: progenitor rejected {}: {e}",
+            provider.id,
+            provider.spec_dir
+        ),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            bail!(
+                "{}: progenitor panicked on {}: {message}",
+                provider.id,
+                provider.spec_dir
+            )
+        }
+    }
+}
+
+/// A replacement for a schema the spec does not have would be silently
+/// ignored, and the field would fall back to a type that cannot be sent.
+fn check_replacements(provider: &Provider, spec: &Value) -> Result<()> {
+    for (schema, _) in provider.replacements.iter().chain(provider.renames) {
+        let pointer = format!("/components/schemas/{schema}");
+        if spec.pointer(&pointer).is_none() {
+            bail!(
+                "{}: replacement for {pointer}, which the patched spec does not define",
+                provider.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The root `servers[0].url`, which must be a concrete URL.
+fn default_base_url(provider: &Provider, spec: &Value) -> Result<String> {
+    let url = spec
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("{}: the spec has no servers[0].url", provider.id))?;
+    if url.contains('{') {
+        bail!(
+            "{}: servers[0].url {url} has variables; patch in a concrete default",
+            provider.id
+        );
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Paths that override the server (progenitor ignores these; the hand-written
+/// layer needs them).
+fn path_servers(spec: &Value) -> Vec<(String, String)> {
+    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let url = item.pointer("/servers/0/url")?.as_str()?;
+            Some((path.clone(), url.trim_end_matches('/').to_owned()))
+        })
+        .collect()
+}
+
+fn render(
+    provider: &Provider,
+    base_url: &str,
+    path_servers: &[(String, String)],
+    body: &str,
+) -> String {
+    let mut out = format!(
+        "// @generated by `cargo xtask regenerate` from {dir}; edit {dir}/patch.json or the \
+         generator instead.\n\n\
+         /// The API's default base URL, from the spec's `servers`.\n\
+         pub const DEFAULT_BASE_URL: &str = {base_url:?};\n",
+        dir = provider.spec_dir
+    );
+    if !path_servers.is_empty() {
+        out.push_str(
+            "\n/// Operations served from another host than [`DEFAULT_BASE_URL`]: (path, base URL).\n\
+             pub const PATH_SERVERS: &[(&str, &str)] = &[\n",
+        );
+        for (path, url) in path_servers {
+            out.push_str(&format!("    ({path:?}, {url:?}),\n"));
+        }
+        out.push_str("];\n");
+    }
+    out.push('\n');
+    out.push_str(body);
+    // One trailing newline, LF only, whatever the platform.
+    let mut out = out.replace("\r\n", "\n");
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,61 @@
+//! The one list of providers the pipeline knows about.
+
+/// How one provider's spec becomes one generated module.
+#[derive(Debug, Clone, Copy)]
+pub struct Provider {
+    /// Short id: crate suffix, facade feature and CLI value (`edis`, `ionos`, `ecl`).
+    pub id: &'static str,
+    /// Spec directory relative to the workspace root.
+    pub spec_dir: &'static str,
+    /// Generated file relative to the workspace root.
+    pub output: &'static str,
+    /// Type that the generated `Client` carries for its hooks (`with_inner_type`).
+    pub inner_type: &'static str,
+    /// Schemas replaced by hand-written types: (schema name, Rust path).
+    pub replacements: &'static [(&'static str, &'static str)],
+    /// Generated types renamed: (schema name, Rust type name).
+    pub renames: &'static [(&'static str, &'static str)],
+}
+
+/// Every provider, in the order they are generated and reported.
+pub const PROVIDERS: &[Provider] = &[
+    Provider {
+        id: "edis",
+        spec_dir: "specs/edis",
+        output: "crates/revdns-edis/src/generated.rs",
+        inner_type: "crate::hooks::HookState",
+        // EDIS wants JSON text inside one form field; serde_urlencoded cannot
+        // write a list or map, so these types serialise themselves as a string.
+        replacements: &[
+            ("PtrIpList", "crate::form::JsonIpList"),
+            ("PtrHostMap", "crate::form::JsonPtrMap"),
+            // Numbers (or numeric text) in answers, decimal text in forms.
+            ("EpochSeconds", "crate::form::EpochSeconds"),
+        ],
+        renames: &[],
+    },
+    Provider {
+        id: "ionos",
+        spec_dir: "specs/ionos-dns",
+        output: "crates/revdns-ionos/src/generated.rs",
+        inner_type: "crate::hooks::HookState",
+        replacements: &[],
+        // `types::Error` would sit beside progenitor's `Error` in every signature.
+        renames: &[("Error", "ErrorBody")],
+    },
+    Provider {
+        id: "ecl",
+        spec_dir: "specs/ecl-dns",
+        output: "crates/revdns-ecl/src/generated.rs",
+        inner_type: "crate::hooks::HookState",
+        replacements: &[],
+        renames: &[],
+    },
+];
+
+/// Looks a provider up by id or by spec directory name.
+pub fn find(name: &str) -> Option<&'static Provider> {
+    PROVIDERS
+        .iter()
+        .find(|p| p.id == name || p.spec_dir.rsplit('/').next() == Some(name))
+}
