@@ -139,6 +139,24 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
+    /// A [`Plan`](crate::sync::Plan) would update or delete a larger share of
+    /// the existing records in scope than its safety threshold allows.
+    #[non_exhaustive]
+    #[error(
+        "{provider} plan would update or delete {changes} of {existing} existing records, \
+         more than the {max_percent}% safety threshold; force it to apply anyway"
+    )]
+    TooManyChanges {
+        /// The provider.
+        provider: ProviderId,
+        /// Updates plus deletes in the plan.
+        changes: usize,
+        /// Existing records in the plan's scope.
+        existing: usize,
+        /// The threshold, in percent of `existing`.
+        max_percent: u8,
+    },
+
     /// Any other error answer from the provider.
     #[non_exhaustive]
     #[error("{provider} API error {status}{}: {message}", fmt_code(code.as_deref()))]
@@ -338,6 +356,7 @@ impl Error {
             | Error::ZoneNotFound { provider, .. }
             | Error::Transport { provider, .. }
             | Error::Timeout { provider, .. }
+            | Error::TooManyChanges { provider, .. }
             | Error::Api { provider, .. } => Some(*provider),
             Error::Validation { provider, .. } => *provider,
         }

@@ -3,24 +3,28 @@
 pub mod capabilities;
 pub mod error;
 pub mod hostname;
+pub mod prefix;
 pub mod provider;
 pub mod provider_id;
 pub mod record;
 pub mod report;
 pub mod retry;
 pub mod reverse;
+pub mod sync;
 pub mod transport;
 
 pub use capabilities::{Capabilities, Enumeration};
 pub use error::{BoxError, Error};
 pub use futures::stream::BoxStream;
 pub use hostname::Hostname;
+pub use prefix::IpPrefix;
 pub use provider::PtrProvider;
 pub use provider_id::ProviderId;
 pub use record::{PtrChange, PtrRecord};
 pub use report::{ApplyReport, ChangeResult, Outcome, ReportCounts};
 pub use retry::RetryConfig;
 pub use reverse::ZoneMatch;
+pub use sync::{Plan, PlanOptions, apply_plan, ensure, plan, remove};
 
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
