@@ -36,6 +36,12 @@ pub mod types {
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
         pub data: ::std::collections::HashMap<::std::string::String, AuthSession>,
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
@@ -83,6 +89,12 @@ pub mod types {
     ///`DeletePtrResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DeletePtrResponse {
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///The status of the operation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
@@ -118,6 +130,12 @@ pub mod types {
     ///`GetPtrResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct GetPtrResponse {
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub records: ::std::vec::Vec<PtrRecordEntry>,
         ///The status of the operation.
@@ -152,6 +170,9 @@ pub mod types {
     ///`SetPtrResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SetPtrResponse {
+        ///The reason, when an HTTP 200 answer reports a `status` other than `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Confirmation message for set PTR records.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,

@@ -7,13 +7,15 @@ use tracing::Instrument;
 
 use crate::generated::Client;
 
-/// Operations the server may safely receive twice, by `operationId`: only
-/// these are retried after a 502/503/504 or a lost connection. 429 is
-/// retried for every operation, since the server refused it unprocessed.
+/// Operations the server may safely receive twice, by the operation id the
+/// generated client reports (progenitor's snake_case method name, not the
+/// spec's `operationId`): only these are retried after a 502/503/504 or a
+/// lost connection. 429 is retried for every operation, since the server
+/// refused it unprocessed.
 ///
 /// EDIS reads and deletes are safe to repeat, and a set writes the same
 /// value again; creating a session twice only makes a second session.
-const IDEMPOTENT: &[&str] = &["createAuthSession", "getPTR", "setPTR", "deletePTR"];
+const IDEMPOTENT: &[&str] = &["create_auth_session", "get_ptr", "set_ptr", "delete_ptr"];
 
 /// State the generated [`Client`](crate::api::Client) carries for its hooks.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,440 @@
+//! AUTH sessions: created from the client-area login, cached, renewed before
+//! `valid_until`, and renewed once more when EDIS rejects one.
+//!
+//! One session is used per client: the one for the configured `kvm_id`, or
+//! the only one the account has. Creating sessions holds a lock, so
+//! concurrent calls that find the cache stale share one renewal.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use revdns_core::{Error, Hostname, ProviderId, RetryConfig};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+
+use crate::config::{Credentials, DEFAULT_PTR_HOST, ENV_KVM_ID};
+use crate::error::{self, Operation};
+use crate::form::{EpochSeconds, JsonIpList, JsonPtrMap};
+use crate::generated::{self, types};
+use crate::hooks::HookState;
+
+const P: ProviderId = ProviderId::Edis;
+
+/// One VPS's session: what every PTR body must carry, and where PTR calls go.
+pub(crate) struct Session {
+    kvm_id: String,
+    api_host: String,
+    signature: SecretString,
+    valid_until: u64,
+    /// Counts sessions made by one manager, to tell a renewed session from
+    /// the one a caller saw rejected.
+    generation: u64,
+    /// The generated client, based at this session's PTR host.
+    pub(crate) ptr: generated::Client,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("kvm_id", &self.kvm_id)
+            .field("api_host", &self.api_host)
+            .field("signature", &"[redacted]")
+            .field("valid_until", &self.valid_until)
+            .field("ptr_base_url", &self.ptr.baseurl)
+            .finish()
+    }
+}
+
+impl Session {
+    /// Whether the session should be renewed before use: it ends within
+    /// `margin` of `now` (Unix seconds).
+    fn is_stale(&self, now: u64, margin: Duration) -> bool {
+        now.saturating_add(margin.as_secs()) >= self.valid_until
+    }
+
+    pub(crate) fn get_body(&self, ips: &[IpAddr]) -> types::GetPtrBody {
+        types::GetPtrBody {
+            api_host: self.api_host.clone(),
+            ip: JsonIpList(ips.to_vec()),
+            kvm_id: self.kvm_id.clone(),
+            signature: self.signature.expose_secret().to_owned(),
+            valid_until: EpochSeconds(self.valid_until),
+        }
+    }
+
+    pub(crate) fn set_body(
+        &self,
+        ptrs: std::collections::BTreeMap<IpAddr, Hostname>,
+    ) -> types::SetPtrBody {
+        types::SetPtrBody {
+            api_host: self.api_host.clone(),
+            ip: JsonPtrMap(ptrs),
+            kvm_id: self.kvm_id.clone(),
+            signature: self.signature.expose_secret().to_owned(),
+            valid_until: EpochSeconds(self.valid_until),
+        }
+    }
+
+    pub(crate) fn delete_body(&self, ips: &[IpAddr]) -> types::DelPtrBody {
+        types::DelPtrBody {
+            api_host: self.api_host.clone(),
+            ip: JsonIpList(ips.to_vec()),
+            kvm_id: self.kvm_id.clone(),
+            signature: self.signature.expose_secret().to_owned(),
+            valid_until: EpochSeconds(self.valid_until),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    current: Option<Arc<Session>>,
+    generation: u64,
+}
+
+/// Creates and caches sessions for one login.
+pub(crate) struct SessionManager {
+    http: reqwest::Client,
+    auth: generated::Client,
+    ptr_base_url: Option<String>,
+    credentials: Credentials,
+    refresh_margin: Duration,
+    retry: RetryConfig,
+    cache: Mutex<Cache>,
+}
+
+impl fmt::Debug for SessionManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionManager")
+            .field("auth_base_url", &self.auth.baseurl)
+            .field("ptr_base_url", &self.ptr_base_url)
+            .field("credentials", &self.credentials)
+            .field("refresh_margin", &self.refresh_margin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionManager {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        auth_base_url: String,
+        ptr_base_url: Option<String>,
+        credentials: Credentials,
+        refresh_margin: Duration,
+        retry: RetryConfig,
+    ) -> Self {
+        let auth =
+            generated::Client::new_with_client(&auth_base_url, http.clone(), HookState::new(retry));
+        SessionManager {
+            http,
+            auth,
+            ptr_base_url,
+            credentials,
+            refresh_margin,
+            retry,
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    pub(crate) fn kvm_id(&self) -> Option<&str> {
+        self.credentials.kvm_id()
+    }
+
+    pub(crate) fn auth_base_url(&self) -> &str {
+        &self.auth.baseurl
+    }
+
+    pub(crate) fn ptr_base_url(&self) -> Option<&str> {
+        self.ptr_base_url.as_deref()
+    }
+
+    /// The cached session, or a new one when there is none or it ends
+    /// within the refresh margin.
+    pub(crate) async fn session(&self) -> Result<Arc<Session>, Error> {
+        let mut cache = self.cache.lock().await;
+        if let Some(s) = &cache.current
+            && !s.is_stale(unix_now(), self.refresh_margin)
+        {
+            return Ok(Arc::clone(s));
+        }
+        self.create(&mut cache).await
+    }
+
+    /// A session to replace `rejected`, which EDIS refused. When another
+    /// caller has already renewed it, that session is reused.
+    pub(crate) async fn renew(&self, rejected: &Session) -> Result<Arc<Session>, Error> {
+        let mut cache = self.cache.lock().await;
+        if let Some(s) = &cache.current
+            && s.generation != rejected.generation
+            && !s.is_stale(unix_now(), self.refresh_margin)
+        {
+            return Ok(Arc::clone(s));
+        }
+        self.create(&mut cache).await
+    }
+
+    async fn create(&self, cache: &mut Cache) -> Result<Arc<Session>, Error> {
+        let request = types::AuthRequest {
+            email: self.credentials.email().to_owned(),
+            pw: self.credentials.password().to_owned(),
+            kvm_id: self.credentials.kvm_id().map(str::to_owned),
+        };
+        let answer = match self.auth.create_auth_session(&request).await {
+            Ok(v) => v.into_inner(),
+            Err(e) => return Err(error::from_api(Operation::Auth, e).await),
+        };
+        error::check_status(
+            Operation::Auth,
+            answer.status.as_deref(),
+            answer.error.as_deref(),
+            answer.message.as_deref(),
+        )?;
+        let (kvm_id, entry) = pick(answer.data, self.credentials.kvm_id())?;
+        cache.generation += 1;
+        let session = Arc::new(self.session_from(kvm_id, entry, cache.generation)?);
+        tracing::debug!(
+            provider = "edis",
+            kvm_id = %session.kvm_id,
+            valid_until = session.valid_until,
+            ptr_base_url = %session.ptr.baseurl,
+            "session created"
+        );
+        cache.current = Some(Arc::clone(&session));
+        Ok(session)
+    }
+
+    fn session_from(
+        &self,
+        kvm_id: String,
+        entry: types::AuthSession,
+        generation: u64,
+    ) -> Result<Session, Error> {
+        let lacks =
+            |field: &str| Error::api(P, 0, format!("the session for {kvm_id} has no `{field}`"));
+        let signature = entry
+            .signature
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| lacks("signature"))?;
+        let valid_until = entry.valid_until.ok_or_else(|| lacks("valid_until"))?.0;
+        let api_host = entry
+            .api_host
+            .filter(|h| !h.trim().is_empty())
+            .ok_or_else(|| lacks("api_host"))?;
+        let base = match &self.ptr_base_url {
+            Some(url) => url.clone(),
+            None => ptr_base_from_session(entry.api_rdns.as_deref())?,
+        };
+        let ptr = generated::Client::new_with_client(
+            &base,
+            self.http.clone(),
+            HookState::new(self.retry),
+        );
+        Ok(Session {
+            kvm_id,
+            api_host,
+            signature: SecretString::from(signature),
+            valid_until,
+            generation,
+            ptr,
+        })
+    }
+}
+
+/// `https://` + the session's `api_rdns`, or the documented PTR host when
+/// the session names none.
+fn ptr_base_from_session(api_rdns: Option<&str>) -> Result<String, Error> {
+    let host = api_rdns
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or(DEFAULT_PTR_HOST);
+    // A host, optionally with a port; anything else would change the URL's meaning.
+    let plain = host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !plain {
+        return Err(Error::api(
+            P,
+            0,
+            "the session's `api_rdns` is not a host name",
+        ));
+    }
+    Ok(format!("https://{}", host.trim_end_matches('.')))
+}
+
+/// Chooses the session to use from the auth answer's map (keyed by kvm_id).
+///
+/// With a configured `kvm_id`, that VPS's entry. Without one, the only
+/// entry; several entries are a validation error naming `EDIS_KVM_ID`,
+/// since which VPS owns an IP is not in the session answer.
+fn pick(
+    mut data: HashMap<String, types::AuthSession>,
+    wanted: Option<&str>,
+) -> Result<(String, types::AuthSession), Error> {
+    let mut ids: Vec<String> = data.keys().cloned().collect();
+    ids.sort();
+    if let Some(id) = wanted {
+        if let Some(entry) = data.remove(id) {
+            return Ok((id.to_owned(), entry));
+        }
+        // Keys should be the kvm_id, but trust the entry's own field too.
+        if let Some(key) = data
+            .iter()
+            .find(|(_, s)| s.kvm_id.as_deref() == Some(id))
+            .map(|(k, _)| k.clone())
+        {
+            let entry = data.remove(&key).expect("key was just found");
+            return Ok((id.to_owned(), entry));
+        }
+        return Err(Error::validation_for(
+            P,
+            ENV_KVM_ID,
+            format!(
+                "the session answer has no VPS {id}; it lists {}",
+                list_or_none(&ids)
+            ),
+        ));
+    }
+    match data.len() {
+        0 => Err(Error::auth(
+            P,
+            "the session answer lists no VPS; is API access switched on in the VPS Management Portal?",
+        )),
+        1 => {
+            let (key, entry) = data.into_iter().next().expect("one entry");
+            let id = entry
+                .kvm_id
+                .clone()
+                .filter(|k| !k.is_empty())
+                .unwrap_or(key);
+            Ok((id, entry))
+        }
+        n => Err(Error::validation_for(
+            P,
+            ENV_KVM_ID,
+            format!(
+                "the account has {n} VPS sessions ({}); set EDIS_KVM_ID or Builder::kvm_id to choose the VPS whose IPs to manage",
+                ids.join(", ")
+            ),
+        )),
+    }
+}
+
+fn list_or_none(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kvm_id: &str) -> types::AuthSession {
+        types::AuthSession {
+            api_host: Some("7f3a21.edisglobal.com".into()),
+            api_rdns: Some("dns-api.edisglobal.com".into()),
+            kvm_id: Some(kvm_id.into()),
+            signature: Some("0123456789".into()),
+            valid_until: Some(EpochSeconds(1789456123)),
+            ..Default::default()
+        }
+    }
+
+    fn map(ids: &[&str]) -> HashMap<String, types::AuthSession> {
+        ids.iter().map(|id| ((*id).to_owned(), entry(id))).collect()
+    }
+
+    fn field_of(err: Error) -> String {
+        match err {
+            Error::Validation { field, .. } => field,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pick_single_session_without_kvm_id() {
+        let (id, _) = pick(map(&["kvm_1_1"]), None).unwrap();
+        assert_eq!(id, "kvm_1_1");
+    }
+
+    #[test]
+    fn pick_configured_kvm_id_among_several() {
+        let (id, e) = pick(map(&["kvm_1_1", "kvm_2_2"]), Some("kvm_2_2")).unwrap();
+        assert_eq!(id, "kvm_2_2");
+        assert_eq!(e.kvm_id.as_deref(), Some("kvm_2_2"));
+    }
+
+    #[test]
+    fn pick_several_sessions_without_kvm_id_names_the_variable() {
+        let err = pick(map(&["kvm_2_2", "kvm_1_1"]), None).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("kvm_1_1, kvm_2_2"), "{text}");
+        assert_eq!(field_of(err), "EDIS_KVM_ID");
+    }
+
+    #[test]
+    fn pick_unknown_kvm_id_lists_what_exists() {
+        let err = pick(map(&["kvm_1_1"]), Some("kvm_9_9")).unwrap_err();
+        assert!(err.to_string().contains("kvm_1_1"), "{err}");
+        assert_eq!(field_of(err), "EDIS_KVM_ID");
+    }
+
+    #[test]
+    fn pick_no_sessions_is_auth_error() {
+        let err = pick(HashMap::new(), None).unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn ptr_base_comes_from_api_rdns_with_fallback() {
+        assert_eq!(
+            ptr_base_from_session(Some("dns-api.edis.at")).unwrap(),
+            "https://dns-api.edis.at"
+        );
+        assert_eq!(
+            ptr_base_from_session(None).unwrap(),
+            "https://dns-api.edisglobal.com"
+        );
+        assert_eq!(
+            ptr_base_from_session(Some(" ")).unwrap(),
+            "https://dns-api.edisglobal.com"
+        );
+        assert!(ptr_base_from_session(Some("evil.example/path?")).is_err());
+        assert!(ptr_base_from_session(Some("user@evil.example")).is_err());
+    }
+
+    #[test]
+    fn session_is_stale_within_the_margin() {
+        let http = reqwest::Client::new();
+        let session = Session {
+            kvm_id: "kvm_1_1".into(),
+            api_host: "h.example.net".into(),
+            signature: SecretString::from("sig-secret".to_owned()),
+            valid_until: 1_000,
+            generation: 1,
+            ptr: generated::Client::new_with_client(
+                "https://dns-api.edisglobal.com",
+                http,
+                HookState::default(),
+            ),
+        };
+        let m = Duration::from_secs(60);
+        assert!(!session.is_stale(900, m));
+        assert!(session.is_stale(940, m));
+        assert!(session.is_stale(2_000, m));
+        assert!(!session.is_stale(999, Duration::ZERO));
+        assert!(!format!("{session:?}").contains("sig-secret"));
+    }
+}

@@ -1,0 +1,376 @@
+//! The high-level [`Client`]: PTR get, set and delete by IP, in chunks, with
+//! the session handled for the caller.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use revdns_core::{Error, Hostname, ProviderId};
+
+use crate::auth::{Session, SessionManager};
+use crate::config::Builder;
+use crate::error::{self, Operation};
+use crate::generated::types;
+
+const P: ProviderId = ProviderId::Edis;
+
+/// A client for the PTR records of one EDIS Global VPS.
+///
+/// Cheap to clone (clones share the HTTP connection pool and the session).
+/// Build it with [`Client::builder`] or [`Client::from_env`]; it implements
+/// [`PtrProvider`](revdns_core::PtrProvider).
+///
+/// ```no_run
+/// use std::collections::BTreeMap;
+/// use revdns_edis::{Client, Hostname};
+///
+/// # async fn run() -> Result<(), revdns_edis::Error> {
+/// let client = Client::from_env()?; // EDIS_EMAIL, EDIS_PASSWORD, EDIS_KVM_ID
+/// let ip = "192.0.2.10".parse().unwrap();
+///
+/// let mut ptrs = BTreeMap::new();
+/// ptrs.insert(ip, Hostname::new("mail.example.net")?);
+/// client.set_ptrs(&ptrs).await?;
+///
+/// let found = client.get_ptrs(&[ip]).await?;
+/// assert_eq!(found[&ip].as_ref().map(Hostname::as_str), Some("mail.example.net"));
+///
+/// client.delete_ptrs(&[ip]).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) sessions: SessionManager,
+    pub(crate) chunk_size: usize,
+}
+
+const _: () = {
+    const fn assert_impls<T: Clone + Send + Sync + fmt::Debug + 'static>() {}
+    assert_impls::<Client>();
+};
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("sessions", &self.inner.sessions)
+            .field("chunk_size", &self.inner.chunk_size)
+            .finish()
+    }
+}
+
+impl Client {
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Client { inner }
+    }
+
+    /// A [`Builder`] that reads nothing from the environment.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// `Client::builder().from_env().build()`: credentials from
+    /// `EDIS_EMAIL`, `EDIS_PASSWORD` and, optionally, `EDIS_KVM_ID`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::build`]: [`Error::Validation`] naming the missing variable.
+    pub fn from_env() -> Result<Client, Error> {
+        Builder::new().from_env().build()
+    }
+
+    /// IPs sent per PTR request.
+    pub fn chunk_size(&self) -> usize {
+        self.inner.chunk_size
+    }
+
+    /// The VPS whose session is used, when one was configured.
+    pub fn kvm_id(&self) -> Option<&str> {
+        self.inner.sessions.kvm_id()
+    }
+
+    /// Where sessions are created.
+    pub fn auth_base_url(&self) -> &str {
+        self.inner.sessions.auth_base_url()
+    }
+
+    /// The PTR base URL set with [`Builder::ptr_base_url`]; `None` means
+    /// `https://` + the session's `api_rdns`.
+    pub fn ptr_base_url(&self) -> Option<&str> {
+        self.inner.sessions.ptr_base_url()
+    }
+
+    /// Looks up the PTRs of `ips`, [`chunk_size`](Client::chunk_size) IPs per
+    /// request. Every asked IP is a key of the answer; `None` means EDIS
+    /// returned no PTR for it. Duplicates are asked once; an empty slice
+    /// sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Auth`] when no session can be had or EDIS rejects it twice;
+    /// [`Error::Validation`] naming `EDIS_KVM_ID` when the account has several
+    /// VPS and none was chosen; [`Error::Api`] for error answers (also HTTP
+    /// 200 with `status` other than `success`, or a PTR target that is not a
+    /// host name); [`Error::Transport`], [`Error::Timeout`],
+    /// [`Error::RateLimited`].
+    pub async fn get_ptrs(
+        &self,
+        ips: &[IpAddr],
+    ) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
+        let mut found = BTreeMap::new();
+        for chunk in unique(ips).chunks(self.inner.chunk_size) {
+            found.extend(self.get_chunk(chunk).await?);
+        }
+        Ok(found)
+    }
+
+    /// Creates or replaces the PTRs in `ptrs`, [`chunk_size`](Client::chunk_size)
+    /// per request, in IP order; stops at the first failed request.
+    ///
+    /// EDIS answers a batch with one status, so success here means EDIS
+    /// accepted every request, not that each IP changed; use
+    /// [`PtrProvider::apply`](revdns_core::PtrProvider::apply) for a checked,
+    /// per-IP report.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] before any request when `ptrs` is empty; else as
+    /// [`get_ptrs`](Client::get_ptrs). Chunks before a failed one were sent.
+    pub async fn set_ptrs(&self, ptrs: &BTreeMap<IpAddr, Hostname>) -> Result<(), Error> {
+        if ptrs.is_empty() {
+            return Err(Error::validation_for(P, "ptrs", "the batch is empty"));
+        }
+        let entries: Vec<(IpAddr, Hostname)> =
+            ptrs.iter().map(|(ip, h)| (*ip, h.clone())).collect();
+        for chunk in entries.chunks(self.inner.chunk_size) {
+            self.set_chunk(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the PTRs of `ips`, [`chunk_size`](Client::chunk_size) per
+    /// request; stops at the first failed request. Duplicates are sent once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] before any request when `ips` is empty; else as
+    /// [`get_ptrs`](Client::get_ptrs). Chunks before a failed one were sent.
+    pub async fn delete_ptrs(&self, ips: &[IpAddr]) -> Result<(), Error> {
+        if ips.is_empty() {
+            return Err(Error::validation_for(P, "ips", "the batch is empty"));
+        }
+        for chunk in unique(ips).chunks(self.inner.chunk_size) {
+            self.delete_chunk(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// One get request (plus a renewal and retry if the session is refused).
+    pub(crate) async fn get_chunk(
+        &self,
+        ips: &[IpAddr],
+    ) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
+        let answer = self
+            .with_session(|s| async move {
+                let body = s.get_body(ips);
+                match s.ptr.get_ptr(&body).await {
+                    Ok(v) => {
+                        let a = v.into_inner();
+                        error::check_status(
+                            Operation::GetPtr,
+                            a.status.as_deref(),
+                            a.error.as_deref(),
+                            a.message.as_deref(),
+                        )?;
+                        Ok(a)
+                    }
+                    Err(e) => Err(error::from_api(Operation::GetPtr, e).await),
+                }
+            })
+            .await?;
+        match_records(ips, answer.records)
+    }
+
+    /// One set request.
+    pub(crate) async fn set_chunk(&self, ptrs: &[(IpAddr, Hostname)]) -> Result<(), Error> {
+        self.with_session(|s| async move {
+            let body = s.set_body(ptrs.iter().cloned().collect());
+            match s.ptr.set_ptr(&body).await {
+                Ok(v) => {
+                    let a = v.into_inner();
+                    error::check_status(
+                        Operation::SetPtr,
+                        a.status.as_deref(),
+                        a.error.as_deref(),
+                        a.message.as_deref(),
+                    )
+                }
+                Err(e) => Err(error::from_api(Operation::SetPtr, e).await),
+            }
+        })
+        .await
+    }
+
+    /// One delete request.
+    pub(crate) async fn delete_chunk(&self, ips: &[IpAddr]) -> Result<(), Error> {
+        self.with_session(|s| async move {
+            let body = s.delete_body(ips);
+            match s.ptr.delete_ptr(&body).await {
+                Ok(v) => {
+                    let a = v.into_inner();
+                    error::check_status(
+                        Operation::DeletePtr,
+                        a.status.as_deref(),
+                        a.error.as_deref(),
+                        a.message.as_deref(),
+                    )
+                }
+                Err(e) => Err(error::from_api(Operation::DeletePtr, e).await),
+            }
+        })
+        .await
+    }
+
+    /// Runs `call` with the current session; when EDIS rejects the session
+    /// (401, or an error saying it expired), renews it and runs `call` once
+    /// more. A second rejection is returned as [`Error::Auth`].
+    async fn with_session<T, F, Fut>(&self, call: F) -> Result<T, Error>
+    where
+        F: Fn(Arc<Session>) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let sessions = &self.inner.sessions;
+        let session = sessions.session().await?;
+        match call(Arc::clone(&session)).await {
+            Err(Error::Auth { .. }) => {
+                tracing::debug!(provider = "edis", "session rejected; renewing once");
+                let fresh = sessions.renew(&session).await?;
+                call(fresh).await
+            }
+            other => other,
+        }
+    }
+}
+
+/// `ips` without repeats, in first-seen order.
+fn unique(ips: &[IpAddr]) -> Vec<IpAddr> {
+    let mut seen = BTreeSet::new();
+    ips.iter().copied().filter(|ip| seen.insert(*ip)).collect()
+}
+
+/// Pairs the asked IPs with the records EDIS returned, comparing parsed
+/// addresses (EDIS may write IPv6 differently). An asked IP without a
+/// record, or with an empty `ptr_record`, has no PTR; records for IPs not
+/// asked are ignored.
+fn match_records(
+    asked: &[IpAddr],
+    records: Vec<types::PtrRecordEntry>,
+) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
+    let mut found: BTreeMap<IpAddr, Option<Hostname>> =
+        asked.iter().map(|ip| (*ip, None)).collect();
+    for record in records {
+        let Some(text) = record.ip.as_deref().map(str::trim) else {
+            continue;
+        };
+        let ip: IpAddr = text.parse().map_err(|_| {
+            Error::api(
+                P,
+                0,
+                "the get PTR answer holds a record whose `ip` is not an IP address",
+            )
+        })?;
+        let Some(slot) = found.get_mut(&ip) else {
+            tracing::debug!(provider = "edis", %ip, "ignoring a record for an IP not asked");
+            continue;
+        };
+        let target = record
+            .ptr_record
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        *slot = match target {
+            None => None,
+            Some(t) => Some(Hostname::new(t).map_err(|e| {
+                Error::api(
+                    P,
+                    0,
+                    format!("the get PTR answer for {ip} holds a target that is not a host name"),
+                )
+                .with_source(e)
+            })?),
+        };
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn rec(ip: &str, ptr: Option<&str>) -> types::PtrRecordEntry {
+        types::PtrRecordEntry {
+            ip: Some(ip.into()),
+            ptr_record: ptr.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn records_match_by_parsed_ip_and_missing_ips_are_none() {
+        let asked = [ip("192.0.2.1"), ip("2001:db8:abcd:12::1"), ip("192.0.2.2")];
+        let found = match_records(
+            &asked,
+            vec![
+                rec("2001:db8:abcd:0012::1", Some("v6.example.net.")),
+                rec("192.0.2.1", Some("Host.Example.NET")),
+                rec("198.51.100.7", Some("other.example.net")),
+            ],
+        )
+        .unwrap();
+        assert_eq!(found.len(), 3);
+        assert_eq!(
+            found[&ip("192.0.2.1")].as_ref().unwrap().as_str(),
+            "host.example.net"
+        );
+        assert_eq!(
+            found[&ip("2001:db8:abcd:12::1")].as_ref().unwrap().as_str(),
+            "v6.example.net"
+        );
+        assert_eq!(found[&ip("192.0.2.2")], None);
+    }
+
+    #[test]
+    fn empty_or_null_ptr_record_is_no_ptr() {
+        let asked = [ip("192.0.2.1"), ip("192.0.2.2")];
+        let found = match_records(
+            &asked,
+            vec![rec("192.0.2.1", Some("")), rec("192.0.2.2", None)],
+        )
+        .unwrap();
+        assert!(found.values().all(Option::is_none));
+    }
+
+    #[test]
+    fn invalid_target_or_ip_is_an_api_error() {
+        let asked = [ip("192.0.2.1")];
+        let err = match_records(&asked, vec![rec("192.0.2.1", Some("bad host"))]).unwrap_err();
+        assert!(matches!(err, Error::Api { status: 0, .. }), "{err:?}");
+        let err = match_records(&asked, vec![rec("not-an-ip", Some("a.example.net"))]).unwrap_err();
+        assert!(matches!(err, Error::Api { status: 0, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn unique_keeps_first_seen_order() {
+        let ips = [ip("192.0.2.2"), ip("192.0.2.1"), ip("192.0.2.2")];
+        assert_eq!(unique(&ips), [ip("192.0.2.2"), ip("192.0.2.1")]);
+    }
+}
