@@ -48,7 +48,9 @@ pub const PROVIDERS: &[Provider] = &[
         spec_dir: "specs/ecl-dns",
         output: "crates/revdns-ecl/src/generated.rs",
         inner_type: "crate::hooks::HookState",
-        replacements: &[],
+        // `records` in answers is a list, or a bare string after an update;
+        // the hand-written type reads both and always writes a list.
+        replacements: &[("RecordValues", "crate::records::RecordValues")],
         renames: &[],
     },
 ];

@@ -1,15 +1,33 @@
 #![doc = include_str!("../README.md")]
 
+mod auth;
+mod client;
+mod config;
+mod error;
 mod hooks;
+mod provider;
+pub mod records;
+mod zones;
 
 #[rustfmt::skip]
 #[allow(missing_docs, missing_debug_implementations, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic, rustdoc::all)]
 mod generated;
 
-/// The NTT Enterprise Cloud 2.0 DNS API as described by the vendored spec and its patches: the
-/// generated client and its types. Most users want the high-level client
-/// instead; this is the escape hatch for what it does not cover.
+/// The NTT Enterprise Cloud 2.0 DNS API as described by the hand-written
+/// spec (`specs/ecl-dns/openapi.yaml`): the generated client and its types.
+/// Most users want the high-level [`Client`] instead; this is the escape
+/// hatch for what it does not cover (zones, other record types). Get one
+/// with the token and endpoint attached from [`Client::api`].
 pub mod api {
     pub use crate::generated::{Client, DEFAULT_BASE_URL, Error, ResponseValue, types};
     pub use crate::hooks::HookState;
 }
+
+pub use client::Client;
+pub use config::{
+    Builder, DEFAULT_CONCURRENCY, DEFAULT_CONSISTENCY_BUDGET, DEFAULT_TIMEOUT, DEFAULT_TTL, MAX_TTL,
+};
+pub use revdns_core::{
+    ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
+    PtrProvider, PtrRecord, RetryConfig,
+};

@@ -1,0 +1,540 @@
+//! Keystone v3: password authentication, the token from `X-Subject-Token`,
+//! the DNS endpoint from the service catalog, renewal before `expires_at`
+//! and after a 401. Or a ready token and endpoint, which cannot be renewed.
+//!
+//! Keystone is not part of the DNS spec, so this is hand-written on reqwest
+//! and serde. Operation name for logs: `createToken`.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use revdns_core::error::truncate_body;
+use revdns_core::{Error, ProviderId, RetryConfig};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::check_url;
+use crate::error::from_reqwest;
+
+const P: ProviderId = ProviderId::Ecl;
+
+/// Renew a token this long before it expires, at most (half its lifetime
+/// for short-lived tokens).
+const RENEW_MARGIN: Duration = Duration::from_secs(300);
+
+/// The header that carries the token on every DNS request.
+pub(crate) const TOKEN_HEADER: &str = "x-auth-token";
+
+/// A token and the DNS endpoint (without `/v2`) it is good for.
+#[derive(Clone)]
+pub(crate) struct Ticket {
+    pub(crate) token: SecretString,
+    pub(crate) endpoint: String,
+}
+
+impl Ticket {
+    /// The token as a sensitive header value.
+    pub(crate) fn header(&self) -> Result<HeaderValue, Error> {
+        let mut value = HeaderValue::from_str(self.token.expose_secret()).map_err(|_| {
+            Error::validation_for(P, "token", "the token is not a valid header value")
+        })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ticket")
+            .field("token", &"[redacted]")
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+/// Where tokens come from.
+pub(crate) enum Session {
+    /// Password authentication against Keystone; tokens are renewed.
+    Keystone(Box<Keystone>),
+    /// A token handed in by the user; it cannot be renewed.
+    Static(Ticket),
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Session::Keystone(k) => k.fmt(f),
+            Session::Static(t) => f.debug_tuple("Static").field(t).finish(),
+        }
+    }
+}
+
+impl Session {
+    /// A valid token: the cached one, or a new one when it is (about to be)
+    /// expired.
+    pub(crate) async fn ticket(&self) -> Result<Ticket, Error> {
+        match self {
+            Session::Keystone(k) => k.ticket().await,
+            Session::Static(t) => Ok(t.clone()),
+        }
+    }
+
+    /// Whether a rejected token can be replaced.
+    pub(crate) fn can_renew(&self) -> bool {
+        matches!(self, Session::Keystone(_))
+    }
+
+    /// A new token after the server rejected `rejected`. When another request
+    /// already renewed it, that token is returned without asking Keystone
+    /// again. `None` for a ready token, which cannot be renewed.
+    pub(crate) async fn renew(&self, rejected: &[u8]) -> Result<Option<Ticket>, Error> {
+        match self {
+            Session::Keystone(k) => k.renew(rejected).await.map(Some),
+            Session::Static(_) => Ok(None),
+        }
+    }
+}
+
+/// Password credentials and the cached token.
+pub(crate) struct Keystone {
+    http: reqwest::Client,
+    /// Keystone base URL, without `/v3`.
+    auth_url: String,
+    username: String,
+    password: SecretString,
+    project_id: String,
+    region: Option<String>,
+    retry: RetryConfig,
+    current: Mutex<Option<Issued>>,
+}
+
+impl fmt::Debug for Keystone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keystone")
+            .field("auth_url", &self.auth_url)
+            .field("username", &"[redacted]")
+            .field("password", &"[redacted]")
+            .field("project_id", &self.project_id)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Issued {
+    ticket: Ticket,
+    renew_at: Instant,
+}
+
+/// What the password login needs.
+pub(crate) struct PasswordLogin {
+    pub(crate) auth_url: String,
+    pub(crate) username: String,
+    pub(crate) password: SecretString,
+    pub(crate) project_id: String,
+    pub(crate) region: Option<String>,
+}
+
+impl Keystone {
+    pub(crate) fn new(http: reqwest::Client, login: PasswordLogin, retry: RetryConfig) -> Self {
+        Keystone {
+            http,
+            auth_url: login.auth_url,
+            username: login.username,
+            password: login.password,
+            project_id: login.project_id,
+            region: login.region,
+            retry,
+            current: Mutex::new(None),
+        }
+    }
+
+    async fn ticket(&self) -> Result<Ticket, Error> {
+        // Holding the lock while fetching makes concurrent callers wait for
+        // one login instead of each sending their own.
+        let mut current = self.current.lock().await;
+        if let Some(issued) = current.as_ref()
+            && Instant::now() < issued.renew_at
+        {
+            return Ok(issued.ticket.clone());
+        }
+        let issued = self.create_token().await?;
+        let ticket = issued.ticket.clone();
+        *current = Some(issued);
+        Ok(ticket)
+    }
+
+    async fn renew(&self, rejected: &[u8]) -> Result<Ticket, Error> {
+        let mut current = self.current.lock().await;
+        if let Some(issued) = current.as_ref()
+            && issued.ticket.token.expose_secret().as_bytes() != rejected
+            && Instant::now() < issued.renew_at
+        {
+            return Ok(issued.ticket.clone());
+        }
+        *current = None;
+        let issued = self.create_token().await?;
+        let ticket = issued.ticket.clone();
+        *current = Some(issued);
+        Ok(ticket)
+    }
+
+    /// `POST {auth_url}/v3/auth/tokens` (operation `createToken`).
+    async fn create_token(&self) -> Result<Issued, Error> {
+        let url = format!("{}/v3/auth/tokens", self.auth_url);
+        let body = AuthRequest {
+            auth: AuthBody {
+                identity: Identity {
+                    methods: ["password"],
+                    password: PasswordMethod {
+                        user: User {
+                            domain: Domain { id: "default" },
+                            name: &self.username,
+                            password: self.password.expose_secret(),
+                        },
+                    },
+                },
+                scope: Scope {
+                    project: Project {
+                        id: &self.project_id,
+                    },
+                },
+            },
+        };
+        let bytes = serde_json::to_vec(&body)
+            .map_err(|e| Error::validation_for(P, "credentials", e.to_string()))?;
+        let request = self
+            .http
+            .post(&url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(bytes)
+            .build()
+            .map_err(from_reqwest)?;
+        let span = tracing::debug_span!(
+            "request",
+            provider = "ecl",
+            operation_id = "createToken",
+            method = "POST",
+            path = request.url().path(),
+        );
+        async {
+            let started = std::time::Instant::now();
+            // A login has no side effect worth protecting: a repeated POST
+            // only issues another token, so it is retried like a GET.
+            let result = revdns_core::transport::send(&self.http, request, &self.retry, true).await;
+            let duration_ms = started.elapsed().as_millis() as u64;
+            let response = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::debug!(duration_ms, "transport error");
+                    return Err(from_reqwest(e));
+                }
+            };
+            let status = response.status().as_u16();
+            tracing::debug!(status, duration_ms, "response");
+            self.read_answer(response).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn read_answer(&self, response: reqwest::Response) -> Result<Issued, Error> {
+        let status = response.status().as_u16();
+        let token = response
+            .headers()
+            .get("x-subject-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let raw = response.bytes().await.map_err(from_reqwest)?;
+        if !(200..300).contains(&status) {
+            let message = serde_json::from_slice::<KeystoneError>(&raw)
+                .ok()
+                .and_then(|e| e.error.message)
+                .unwrap_or_else(|| truncate_body(&raw));
+            return Err(if status == 401 {
+                Error::auth(P, format!("Keystone rejected the credentials: {message}"))
+            } else {
+                Error::api(P, status, format!("Keystone: {message}"))
+            });
+        }
+        let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            Error::api(
+                P,
+                status,
+                "Keystone answered without an X-Subject-Token header",
+            )
+        })?;
+        let body: TokenAnswer = serde_json::from_slice(&raw)
+            .map_err(|e| Error::api(P, status, format!("unreadable Keystone answer: {e}")))?;
+        let endpoint =
+            dns_endpoint(&body.token.catalog, self.region.as_deref()).ok_or_else(|| {
+                let region = self
+                    .region
+                    .as_deref()
+                    .map(|r| format!(" in region {r}"))
+                    .unwrap_or_default();
+                Error::api(
+                    P,
+                    status,
+                    format!("the Keystone catalog has no public `dns` endpoint{region}"),
+                )
+            })?;
+        let endpoint = check_url("dns endpoint (Keystone catalog)", &endpoint)?;
+        let lifetime = token_lifetime(
+            body.token.issued_at.as_deref(),
+            body.token.expires_at.as_deref(),
+        );
+        let renew_at = match lifetime {
+            Some(l) => Instant::now() + l.saturating_sub(RENEW_MARGIN.min(l / 2)),
+            // No expiry given: keep the token until the server rejects it.
+            None => Instant::now() + Duration::from_secs(365 * 24 * 3600),
+        };
+        Ok(Issued {
+            ticket: Ticket {
+                token: SecretString::from(token),
+                endpoint: strip_version(&endpoint),
+            },
+            renew_at,
+        })
+    }
+}
+
+/// The DNS endpoint without a trailing slash or `/v2` (the catalog should
+/// carry none; tolerate one so `/v2` is never doubled).
+pub(crate) fn strip_version(endpoint: &str) -> String {
+    let trimmed = endpoint.trim_end_matches('/');
+    trimmed
+        .strip_suffix("/v2")
+        .unwrap_or(trimmed)
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// How long a token lives: `expires_at - issued_at`, or `expires_at - now`
+/// without `issued_at`. Using Keystone's own `issued_at` keeps a skewed local
+/// clock out of it. `None` when `expires_at` is missing or unreadable.
+fn token_lifetime(issued_at: Option<&str>, expires_at: Option<&str>) -> Option<Duration> {
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+    let expires = parse(expires_at?)?;
+    let issued = issued_at
+        .and_then(parse)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
+    let seconds = (expires.with_timezone(&chrono::Utc) - issued).num_milliseconds();
+    Some(Duration::from_millis(u64::try_from(seconds).unwrap_or(0)))
+}
+
+/// The public `dns` endpoint of the catalog, in `region` when one is given
+/// (matched against `region_id` and `region`, case-insensitively).
+fn dns_endpoint(catalog: &[CatalogService], region: Option<&str>) -> Option<String> {
+    catalog
+        .iter()
+        .filter(|s| s.kind == "dns")
+        .flat_map(|s| &s.endpoints)
+        .find(|e| {
+            e.interface == "public"
+                && region.is_none_or(|r| {
+                    [e.region_id.as_deref(), e.region.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|er| er.eq_ignore_ascii_case(r))
+                })
+        })
+        .map(|e| e.url.clone())
+}
+
+// The documented request body, field order included:
+// {"auth":{"identity":{"methods":["password"],"password":{"user":{"domain":
+// {"id":"default"},"name":…,"password":…}}},"scope":{"project":{"id":…}}}}
+
+#[derive(Serialize)]
+struct AuthRequest<'a> {
+    auth: AuthBody<'a>,
+}
+
+#[derive(Serialize)]
+struct AuthBody<'a> {
+    identity: Identity<'a>,
+    scope: Scope<'a>,
+}
+
+#[derive(Serialize)]
+struct Identity<'a> {
+    methods: [&'static str; 1],
+    password: PasswordMethod<'a>,
+}
+
+#[derive(Serialize)]
+struct PasswordMethod<'a> {
+    user: User<'a>,
+}
+
+#[derive(Serialize)]
+struct User<'a> {
+    domain: Domain,
+    name: &'a str,
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct Domain {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+struct Scope<'a> {
+    project: Project<'a>,
+}
+
+#[derive(Serialize)]
+struct Project<'a> {
+    id: &'a str,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    token: TokenInfo,
+}
+
+#[derive(Deserialize)]
+struct TokenInfo {
+    #[serde(default)]
+    expires_at: Option<String>,
+    #[serde(default)]
+    issued_at: Option<String>,
+    #[serde(default)]
+    catalog: Vec<CatalogService>,
+}
+
+#[derive(Deserialize)]
+struct CatalogService {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    endpoints: Vec<CatalogEndpoint>,
+}
+
+#[derive(Deserialize)]
+struct CatalogEndpoint {
+    interface: String,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    region_id: Option<String>,
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct KeystoneError {
+    error: KeystoneErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct KeystoneErrorDetail {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(json: &str) -> Vec<CatalogService> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    const CATALOG: &str = r#"[
+        {"type":"identity","endpoints":[{"interface":"public","region":"jp1","url":"https://keystone-jp1-ecl.api.ntt.com/"}]},
+        {"type":"dns","name":"designate","endpoints":[
+            {"interface":"internal","region":"jp1","region_id":"jp1","url":"https://internal.example.net"},
+            {"interface":"public","region":"uk1","region_id":"uk1","url":"https://dns-uk1-ecl.api.ntt.com"},
+            {"interface":"public","region":"jp1","region_id":"jp1","url":"https://dns-jp1-ecl.api.ntt.com/"}]}
+    ]"#;
+
+    #[test]
+    fn dns_endpoint_picks_public_in_region() {
+        let c = catalog(CATALOG);
+        assert_eq!(
+            dns_endpoint(&c, Some("JP1")).as_deref(),
+            Some("https://dns-jp1-ecl.api.ntt.com/")
+        );
+        assert_eq!(
+            dns_endpoint(&c, None).as_deref(),
+            Some("https://dns-uk1-ecl.api.ntt.com")
+        );
+        assert_eq!(dns_endpoint(&c, Some("de1")), None);
+        assert_eq!(dns_endpoint(&[], None), None);
+    }
+
+    #[test]
+    fn strip_version_never_doubles_v2() {
+        assert_eq!(
+            strip_version("https://dns.example.net/"),
+            "https://dns.example.net"
+        );
+        assert_eq!(
+            strip_version("https://dns.example.net/v2/"),
+            "https://dns.example.net"
+        );
+        assert_eq!(
+            strip_version("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn token_lifetime_uses_issued_at() {
+        let l = token_lifetime(
+            Some("2016-10-11T02:07:49.000000Z"),
+            Some("2016-10-12T02:07:49.000000Z"),
+        );
+        assert_eq!(l, Some(Duration::from_secs(24 * 3600)));
+        assert_eq!(token_lifetime(None, None), None);
+        assert_eq!(token_lifetime(None, Some("not a date")), None);
+        // Already expired: zero, so the token is renewed at once.
+        assert_eq!(
+            token_lifetime(Some("2016-10-12T00:00:00Z"), Some("2016-10-11T00:00:00Z")),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn auth_request_matches_documented_body() {
+        let body = AuthRequest {
+            auth: AuthBody {
+                identity: Identity {
+                    methods: ["password"],
+                    password: PasswordMethod {
+                        user: User {
+                            domain: Domain { id: "default" },
+                            name: "key",
+                            password: "secret",
+                        },
+                    },
+                },
+                scope: Scope {
+                    project: Project { id: "tenant" },
+                },
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"domain":{"id":"default"},"name":"key","password":"secret"}}},"scope":{"project":{"id":"tenant"}}}}"#
+        );
+    }
+
+    #[test]
+    fn ticket_debug_hides_token() {
+        let t = Ticket {
+            token: SecretString::from("tok-FAKE-123".to_owned()),
+            endpoint: "https://dns.example.net".into(),
+        };
+        let s = format!("{:?}", Session::Static(t));
+        assert!(!s.contains("tok-FAKE-123"), "{s}");
+        assert!(s.contains("dns.example.net"));
+    }
+}
