@@ -783,7 +783,7 @@ Arguments:
     pub async fn reverserecords_delete<'a>(
         &'a self,
         reverserecord_id: &'a ::uuid::Uuid,
-    ) -> Result<ResponseValue<types::EmptyBodyResponse>, Error<types::ErrorBody>> {
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/reverserecords/{}", self.baseurl, encode_path(& reverserecord_id
             .to_string()),
@@ -812,7 +812,7 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            202u16 => ResponseValue::from_response(response).await,
+            202u16 => Ok(ResponseValue::empty(response)),
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

@@ -1,0 +1,419 @@
+//! [`Client`]: reverse records by IP address on top of the generated API.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use progenitor_client::ClientInfo;
+use revdns_core::{Error, Hostname, ProviderId};
+use uuid::Uuid;
+
+use crate::api::{self, types};
+use crate::config::Builder;
+use crate::error::{self, ApiError};
+use crate::record::{Ensured, ReverseRecord};
+
+const P: ProviderId = ProviderId::Ionos;
+
+/// Records per page when listing: the API's maximum.
+pub(crate) const PAGE_LIMIT: NonZeroU32 = NonZeroU32::new(1000).unwrap();
+
+/// IPs per `filter.recordIp` lookup. Each adds `filter.recordIp=<ip>&`
+/// (at most 70 bytes for an encoded IPv6 address), so 50 keep a URL under
+/// 4 KiB, well inside common 8 KiB server limits.
+pub(crate) const FILTER_CHUNK: usize = 50;
+
+/// IONOS Cloud DNS reverse records, keyed by IP address.
+///
+/// Built with [`Client::builder`] or [`Client::from_env`]. Cheap to clone
+/// (clones share one connection pool). Reads and writes go one record per
+/// request, with at most [`concurrency`](Builder::concurrency) in flight.
+///
+/// Besides these methods, the client implements
+/// [`PtrProvider`](revdns_core::PtrProvider), the interface shared with the
+/// other providers.
+#[derive(Clone)]
+pub struct Client {
+    api: api::Client,
+    concurrency: usize,
+}
+
+const _: () = {
+    fn assert_impls<T: Clone + Send + Sync + fmt::Debug + 'static>() {}
+    let _ = assert_impls::<Client>;
+};
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The generated client's Debug shows the HTTP client's default
+        // headers; they are marked sensitive, but nothing of them is needed here.
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("concurrency", &self.concurrency)
+            .field("retry", ClientInfo::inner(&self.api).retry())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A [`Builder`] that reads nothing from the environment until told to.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// Shorthand for `Client::builder().from_env().build()`: token from
+    /// `IONOS_TOKEN`, base URL from `IONOS_DNS_API_URL` or the default.
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::build`]; without a token, [`Error::Validation`] naming
+    /// `IONOS_TOKEN`.
+    pub fn from_env() -> Result<Client, Error> {
+        Builder::new().from_env().build()
+    }
+
+    pub(crate) fn from_parts(api: api::Client, concurrency: usize) -> Self {
+        Client { api, concurrency }
+    }
+
+    /// The generated client, for operations this type does not wrap. It
+    /// shares the connection pool, token and retry policy.
+    pub fn api(&self) -> &api::Client {
+        &self.api
+    }
+
+    /// The API base URL in use, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        ClientInfo::baseurl(&self.api)
+    }
+
+    /// Most requests in flight at once for many-record operations.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    /// Streams every reverse record of the contract.
+    ///
+    /// Pages through `GET /reverserecords` with `limit=1000` until a short
+    /// page (the spec says `_links` only ever describes one page), holding
+    /// one page in memory at a time. Nothing is sent until the stream is
+    /// polled. The first error ends the stream; so does a server that
+    /// ignores the offset and repeats a page, rather than looping forever.
+    pub fn list(&self) -> BoxStream<'_, Result<ReverseRecord, Error>> {
+        let start = Pager {
+            offset: 0,
+            done: false,
+            previous_first: None,
+        };
+        stream::try_unfold(start, move |pager| async move {
+            if pager.done {
+                return Ok(None);
+            }
+            let (page, next) = self.page(None, pager).await?;
+            Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    /// The reverse records of `ips`, keyed by IP; IPs without a record are
+    /// absent from the map.
+    ///
+    /// Looks them up with `filter.recordIp` (repeated keys), 50 IPs per
+    /// request, with at most [`concurrency`](Client::concurrency) requests
+    /// in flight. Duplicated IPs are looked up once. Should IONOS hold two
+    /// records for one IP, the first is returned.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty `ips`, before any request; otherwise
+    /// the first failed lookup (all or nothing).
+    pub async fn find(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, ReverseRecord>, Error> {
+        if ips.is_empty() {
+            return Err(Error::validation("ips", "no IP addresses given"));
+        }
+        let mut found = BTreeMap::new();
+        for (_, result) in self.lookup(&dedup(ips)).await {
+            for record in result? {
+                found.entry(record.ip).or_insert(record);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Makes the PTR of `ip` point to `name`, with `description` (`None`
+    /// or empty: no description).
+    ///
+    /// Reads first and writes only when something differs: an existing
+    /// record is replaced with `PUT /reverserecords/{its id}`; a missing one
+    /// is created with `PUT` to a new random id (unlike `POST`, a `PUT` can
+    /// be retried without creating a duplicate). If the create answers 409
+    /// because a record for the IP appeared meanwhile, that record is looked
+    /// up and updated instead. `name` is normalised by [`Hostname`] (lower
+    /// case, no trailing dot).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a `name` that is not a valid host name,
+    /// before any request; otherwise the error of the failed request (e.g.
+    /// [`Error::Conflict`] when IONOS refuses the IP, [`Error::Forbidden`]).
+    pub async fn ensure(
+        &self,
+        ip: IpAddr,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<Ensured, Error> {
+        let name = Hostname::new(name)?;
+        let existing = self.lookup_one(ip).await?;
+        self.ensure_with(ip, &name, description, existing).await
+    }
+
+    /// Deletes the PTR of `ip`. Deleting a PTR that does not exist succeeds:
+    /// the result is `true` if a record was deleted, `false` if there was none.
+    ///
+    /// # Errors
+    ///
+    /// The error of the failed lookup or `DELETE`. A 404 on `DELETE` (the
+    /// record vanished meanwhile) is not an error.
+    pub async fn delete(&self, ip: IpAddr) -> Result<bool, Error> {
+        let existing = self.lookup_all_for(ip).await?;
+        self.delete_records(&existing).await
+    }
+
+    /// Deletes the PTRs of many IPs, with at most
+    /// [`concurrency`](Client::concurrency) requests in flight. Each IP gets
+    /// its own result, as in [`delete`](Client::delete): `Ok(true)` deleted,
+    /// `Ok(false)` there was none, `Err` that IP failed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty `ips`, or the error of the lookup
+    /// that precedes the deletes; in both cases nothing was deleted.
+    pub async fn delete_many(
+        &self,
+        ips: &[IpAddr],
+    ) -> Result<BTreeMap<IpAddr, Result<bool, Error>>, Error> {
+        if ips.is_empty() {
+            return Err(Error::validation("ips", "no IP addresses given"));
+        }
+        let ips = dedup(ips);
+        let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();
+        for (_, result) in self.lookup(&ips).await {
+            for record in result? {
+                existing.entry(record.ip).or_default().push(record);
+            }
+        }
+        let results = stream::iter(ips)
+            .map(|ip| {
+                let records = existing.remove(&ip).unwrap_or_default();
+                async move { (ip, self.delete_records(&records).await) }
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        Ok(results)
+    }
+
+    // --- building blocks shared with the PtrProvider impl ---
+
+    /// Looks up `ips` (no duplicates) in chunks of [`FILTER_CHUNK`], at most
+    /// `concurrency` at once. Each chunk reports on its own, so a caller
+    /// can fail only the IPs whose lookup failed. Records are filtered to
+    /// the asked IPs, compared as addresses, in case the server's filter
+    /// matches differently.
+    pub(crate) async fn lookup(
+        &self,
+        ips: &[IpAddr],
+    ) -> Vec<(Vec<IpAddr>, Result<Vec<ReverseRecord>, Error>)> {
+        let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
+        stream::iter(chunks)
+            .map(|chunk| async move {
+                let result = self.lookup_chunk(&chunk).await;
+                (chunk, result)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    async fn lookup_chunk(&self, ips: &[IpAddr]) -> Result<Vec<ReverseRecord>, Error> {
+        let filter: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
+        let mut pager = Pager {
+            offset: 0,
+            done: false,
+            previous_first: None,
+        };
+        let mut records = Vec::new();
+        while !pager.done {
+            let (page, next) = self.page(Some(&filter), pager).await?;
+            records.extend(page.into_iter().filter(|r| ips.contains(&r.ip)));
+            pager = next;
+        }
+        Ok(records)
+    }
+
+    async fn lookup_all_for(&self, ip: IpAddr) -> Result<Vec<ReverseRecord>, Error> {
+        self.lookup_chunk(&[ip]).await
+    }
+
+    async fn lookup_one(&self, ip: IpAddr) -> Result<Option<ReverseRecord>, Error> {
+        Ok(self.lookup_all_for(ip).await?.into_iter().next())
+    }
+
+    /// One page of `GET /reverserecords` at `pager.offset`, and the pager
+    /// for the next one.
+    async fn page(
+        &self,
+        filter: Option<&Vec<String>>,
+        pager: Pager,
+    ) -> Result<(Vec<ReverseRecord>, Pager), Error> {
+        let offset = i32::try_from(pager.offset).map_err(|_| {
+            Error::api(P, 0, "listing went past the largest offset the API accepts")
+        })?;
+        let answer = self
+            .api
+            .reverserecords_get(filter, Some(PAGE_LIMIT), Some(offset))
+            .await;
+        let list = match answer {
+            Ok(list) => list.into_inner(),
+            Err(e) => return Err(error::from_api(e, "reverse record list").await),
+        };
+        let first = list.items.first().map(|r| r.id);
+        if first.is_some() && first == pager.previous_first {
+            return Err(Error::api(
+                P,
+                200,
+                format!(
+                    "the page at offset {} repeats the previous page; stopping instead of looping",
+                    pager.offset
+                ),
+            ));
+        }
+        // A server may cap `limit` below what was asked; it echoes the cap.
+        let echoed = *list.limit;
+        let page_size =
+            if echoed.is_finite() && echoed >= 1.0 && echoed < f64::from(PAGE_LIMIT.get()) {
+                echoed as usize
+            } else {
+                PAGE_LIMIT.get() as usize
+            };
+        let count = list.items.len();
+        let next = Pager {
+            offset: pager.offset.saturating_add(count as u32),
+            done: count == 0 || count < page_size,
+            previous_first: first,
+        };
+        Ok((
+            list.items.into_iter().map(ReverseRecord::from).collect(),
+            next,
+        ))
+    }
+
+    /// Brings the record of `ip` to `name`/`description`, given what a
+    /// lookup found.
+    pub(crate) async fn ensure_with(
+        &self,
+        ip: IpAddr,
+        name: &Hostname,
+        description: Option<&str>,
+        existing: Option<ReverseRecord>,
+    ) -> Result<Ensured, Error> {
+        let description = description.filter(|d| !d.is_empty());
+        match existing {
+            Some(record) if record.matches(name, description) => Ok(Ensured::Unchanged(record)),
+            Some(record) => {
+                let updated = self
+                    .put(record.id, ip, name, description, Some(&record))
+                    .await?;
+                Ok(Ensured::Updated(updated))
+            }
+            None => match self.put(Uuid::new_v4(), ip, name, description, None).await {
+                Ok(created) => Ok(Ensured::Created(created)),
+                Err(conflict @ Error::Conflict { .. }) => {
+                    // Someone created a record for the IP meanwhile (or it
+                    // exists under an id the lookup missed): adopt it.
+                    match self.lookup_one(ip).await? {
+                        Some(record) if record.matches(name, description) => {
+                            Ok(Ensured::Unchanged(record))
+                        }
+                        Some(record) => {
+                            let updated = self
+                                .put(record.id, ip, name, description, Some(&record))
+                                .await?;
+                            Ok(Ensured::Updated(updated))
+                        }
+                        None => Err(conflict),
+                    }
+                }
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// `PUT /reverserecords/{id}` with the full desired state.
+    async fn put(
+        &self,
+        id: Uuid,
+        ip: IpAddr,
+        name: &Hostname,
+        description: Option<&str>,
+        previous: Option<&ReverseRecord>,
+    ) -> Result<ReverseRecord, Error> {
+        // PUT replaces the record. To clear a description, say so with an
+        // empty one rather than relying on an omitted field being cleared.
+        let description = match description {
+            Some(d) => Some(d.to_owned()),
+            None if previous.is_some_and(|r| r.description.is_some()) => Some(String::new()),
+            None => None,
+        };
+        let body = types::ReverseRecordEnsure {
+            properties: types::ReverseRecord {
+                description,
+                ip,
+                name: name.as_str().to_owned(),
+            },
+        };
+        match self.api.reverserecords_put(&id, &body).await {
+            Ok(answer) => Ok(answer.into_inner().into()),
+            Err(e) => Err(self.map(e, id).await),
+        }
+    }
+
+    /// Deletes `records` (normally zero or one); `true` if one was deleted.
+    pub(crate) async fn delete_records(&self, records: &[ReverseRecord]) -> Result<bool, Error> {
+        let mut deleted = false;
+        for record in records {
+            match self.api.reverserecords_delete(&record.id).await {
+                Ok(_) => deleted = true,
+                Err(e) => match self.map(e, record.id).await {
+                    // Already gone: the goal is reached.
+                    Error::NotFound { .. } => {}
+                    other => return Err(other),
+                },
+            }
+        }
+        Ok(deleted)
+    }
+
+    async fn map(&self, e: ApiError, id: Uuid) -> Error {
+        error::from_api(e, &format!("reverse record {id}")).await
+    }
+}
+
+/// Where a page walk stands.
+#[derive(Debug, Clone, Copy)]
+struct Pager {
+    offset: u32,
+    done: bool,
+    /// Id of the first record of the previous page, to catch a server that
+    /// ignores `offset`.
+    previous_first: Option<Uuid>,
+}
+
+/// `ips` without repeats, in first-seen order.
+pub(crate) fn dedup(ips: &[IpAddr]) -> Vec<IpAddr> {
+    let mut seen = std::collections::HashSet::new();
+    ips.iter().copied().filter(|ip| seen.insert(*ip)).collect()
+}

@@ -1,0 +1,169 @@
+//! [`ReverseRecord`], IONOS's view of one PTR, and [`Ensured`], what
+//! [`Client::ensure`](crate::Client::ensure) did.
+
+use std::net::IpAddr;
+
+use revdns_core::{Error, Hostname, Outcome, ProviderId, PtrRecord};
+use uuid::Uuid;
+
+use crate::api::types;
+
+/// One IONOS reverse record: the PTR of `ip`, stored under a record id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReverseRecord {
+    /// The record id (a UUID), needed to update or delete the record.
+    pub id: Uuid,
+    /// The address the PTR is for.
+    pub ip: IpAddr,
+    /// The PTR target as IONOS stores it (no trailing dot, normally).
+    pub name: String,
+    /// The free-text description; an empty one is `None`.
+    pub description: Option<String>,
+}
+
+impl ReverseRecord {
+    /// Whether the record already says `name` and `description`: names
+    /// compare case-insensitively and without a trailing dot (DNS names are
+    /// case-insensitive), descriptions exactly, with an empty one equal to none.
+    pub fn matches(&self, name: &Hostname, description: Option<&str>) -> bool {
+        self.name
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(name.as_str())
+            && self.description.as_deref() == description.filter(|d| !d.is_empty())
+    }
+
+    /// The provider-neutral form; `description` becomes the comment.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `name`) when the stored name is not a
+    /// valid host name, e.g. one that IONOS accepted but [`Hostname`] rejects.
+    pub fn to_ptr_record(&self) -> Result<PtrRecord, Error> {
+        let target = Hostname::new(&self.name).map_err(|e| {
+            Error::validation_for(
+                ProviderId::Ionos,
+                "name",
+                format!(
+                    "reverse record {} for {} has a target that is not a valid host name: {}",
+                    self.id,
+                    self.ip,
+                    reason_of(&e)
+                ),
+            )
+        })?;
+        let mut record = PtrRecord::new(self.ip, target);
+        record.comment = self.description.clone();
+        Ok(record)
+    }
+}
+
+fn reason_of(err: &Error) -> String {
+    match err {
+        Error::Validation { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl From<types::ReverseRecordRead> for ReverseRecord {
+    fn from(read: types::ReverseRecordRead) -> Self {
+        ReverseRecord {
+            id: read.id,
+            ip: read.properties.ip,
+            name: read.properties.name,
+            description: read.properties.description.filter(|d| !d.is_empty()),
+        }
+    }
+}
+
+/// What [`Client::ensure`](crate::Client::ensure) did, with the record as it
+/// now is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ensured {
+    /// There was no record for the IP; one was created.
+    Created(ReverseRecord),
+    /// The IP's record said something else; it was replaced.
+    Updated(ReverseRecord),
+    /// The IP's record already said this; nothing was written.
+    Unchanged(ReverseRecord),
+}
+
+impl Ensured {
+    /// The record as it now is.
+    pub fn record(&self) -> &ReverseRecord {
+        match self {
+            Ensured::Created(r) | Ensured::Updated(r) | Ensured::Unchanged(r) => r,
+        }
+    }
+
+    /// The record as it now is, by value.
+    pub fn into_record(self) -> ReverseRecord {
+        match self {
+            Ensured::Created(r) | Ensured::Updated(r) | Ensured::Unchanged(r) => r,
+        }
+    }
+
+    /// The matching [`Outcome`] for an [`ApplyReport`](revdns_core::ApplyReport).
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Ensured::Created(_) => Outcome::Created,
+            Ensured::Updated(_) => Outcome::Updated,
+            Ensured::Unchanged(_) => Outcome::Unchanged,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str, description: Option<&str>) -> ReverseRecord {
+        ReverseRecord {
+            id: Uuid::nil(),
+            ip: "192.0.2.1".parse().unwrap(),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+        }
+    }
+
+    fn host(s: &str) -> Hostname {
+        Hostname::new(s).unwrap()
+    }
+
+    #[test]
+    fn matches_ignores_case_and_trailing_dot() {
+        let r = record("Mail.Example.NET.", None);
+        assert!(r.matches(&host("mail.example.net"), None));
+        assert!(r.matches(&host("mail.example.net"), Some("")));
+        assert!(!r.matches(&host("mx.example.net"), None));
+        assert!(!r.matches(&host("mail.example.net"), Some("web")));
+    }
+
+    #[test]
+    fn matches_compares_descriptions_exactly() {
+        let r = record("mail.example.net", Some("Web"));
+        assert!(r.matches(&host("mail.example.net"), Some("Web")));
+        assert!(!r.matches(&host("mail.example.net"), Some("web")));
+        assert!(!r.matches(&host("mail.example.net"), None));
+    }
+
+    #[test]
+    fn to_ptr_record_maps_description_to_comment() {
+        let p = record("Mail.Example.NET", Some("web"))
+            .to_ptr_record()
+            .unwrap();
+        assert_eq!(p.target.as_str(), "mail.example.net");
+        assert_eq!(p.comment.as_deref(), Some("web"));
+        assert_eq!(p.ttl, None);
+    }
+
+    #[test]
+    fn to_ptr_record_with_invalid_name_is_validation_error() {
+        let err = record("not a host", None).to_ptr_record().unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { provider: Some(ProviderId::Ionos), field, .. } if field == "name"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("192.0.2.1"), "{err}");
+    }
+}
