@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod any;
+
+pub use any::{AnyProvider, from_env};
 pub use revdns_core::*;
 
 /// EDIS Global (`revdns-edis`).
