@@ -1,1 +1,21 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+mod clock;
+mod config;
+mod counters;
+mod ecl;
+mod edis;
+mod faults;
+mod ionos;
+mod prefix;
+mod server;
+mod simulator;
+mod views;
+mod wire;
+
+pub use config::{EclUser, EclZone, EdisAccount, EdisKvm, IonosToken, SimConfig, demo};
+pub use faults::{FaultCounts, Faults, RateLimit};
+pub use prefix::{InvalidPrefix, IpPrefix};
+pub use revdns_core::ProviderId;
+pub use simulator::Simulator;
+pub use views::{EclRecordset, EclZoneInfo, IonosRecord};

@@ -1,0 +1,166 @@
+//! Request counters per operation, named by the providers' operationIds.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use revdns_core::ProviderId;
+
+/// Every operation the simulator serves. The names are the operationIds of
+/// the vendored specs (EDIS, IONOS) and of the ECL client's spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    EdisAuth,
+    EdisGet,
+    EdisSet,
+    EdisDelete,
+    IonosList,
+    IonosPost,
+    IonosFind,
+    IonosPut,
+    IonosDelete,
+    EclToken,
+    EclListZones,
+    EclCreateZone,
+    EclShowZone,
+    EclUpdateZone,
+    EclDeleteZone,
+    EclNameservers,
+    EclListRecordsets,
+    EclCreateRecordset,
+    EclShowRecordset,
+    EclUpdateRecordset,
+    EclDeleteRecordset,
+    EclDeleteRecordsets,
+}
+
+impl Op {
+    pub(crate) const ALL: [Op; 22] = [
+        Op::EdisAuth,
+        Op::EdisGet,
+        Op::EdisSet,
+        Op::EdisDelete,
+        Op::IonosList,
+        Op::IonosPost,
+        Op::IonosFind,
+        Op::IonosPut,
+        Op::IonosDelete,
+        Op::EclToken,
+        Op::EclListZones,
+        Op::EclCreateZone,
+        Op::EclShowZone,
+        Op::EclUpdateZone,
+        Op::EclDeleteZone,
+        Op::EclNameservers,
+        Op::EclListRecordsets,
+        Op::EclCreateRecordset,
+        Op::EclShowRecordset,
+        Op::EclUpdateRecordset,
+        Op::EclDeleteRecordset,
+        Op::EclDeleteRecordsets,
+    ];
+
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Op::EdisAuth => "createAuthSession",
+            Op::EdisGet => "getPTR",
+            Op::EdisSet => "setPTR",
+            Op::EdisDelete => "deletePTR",
+            Op::IonosList => "reverserecordsGet",
+            Op::IonosPost => "reverserecordsPost",
+            Op::IonosFind => "reverserecordsFindById",
+            Op::IonosPut => "reverserecordsPut",
+            Op::IonosDelete => "reverserecordsDelete",
+            Op::EclToken => "createToken",
+            Op::EclListZones => "listZones",
+            Op::EclCreateZone => "createZone",
+            Op::EclShowZone => "showZone",
+            Op::EclUpdateZone => "updateZone",
+            Op::EclDeleteZone => "deleteZone",
+            Op::EclNameservers => "listZoneNameservers",
+            Op::EclListRecordsets => "listRecordsets",
+            Op::EclCreateRecordset => "createRecordset",
+            Op::EclShowRecordset => "showRecordset",
+            Op::EclUpdateRecordset => "updateRecordset",
+            Op::EclDeleteRecordset => "deleteRecordset",
+            Op::EclDeleteRecordsets => "deleteRecordsets",
+        }
+    }
+
+    pub(crate) const fn provider(self) -> ProviderId {
+        match self {
+            Op::EdisAuth | Op::EdisGet | Op::EdisSet | Op::EdisDelete => ProviderId::Edis,
+            Op::IonosList | Op::IonosPost | Op::IonosFind | Op::IonosPut | Op::IonosDelete => {
+                ProviderId::Ionos
+            }
+            _ => ProviderId::Ecl,
+        }
+    }
+
+    const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One atomic counter per [`Op`]; counting never takes a lock.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    counts: [AtomicU64; Op::ALL.len()],
+}
+
+impl Counters {
+    pub(crate) fn record(&self, op: Op) {
+        self.counts[op.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self, provider: ProviderId, name: &str) -> u64 {
+        Op::ALL
+            .iter()
+            .find(|op| op.provider() == provider && op.name() == name)
+            .map_or(0, |op| self.counts[op.index()].load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn snapshot(&self) -> BTreeMap<(ProviderId, &'static str), u64> {
+        Op::ALL
+            .iter()
+            .filter_map(|&op| {
+                let n = self.counts[op.index()].load(Ordering::Relaxed);
+                (n > 0).then_some(((op.provider(), op.name()), n))
+            })
+            .collect()
+    }
+
+    pub(crate) fn reset(&self) {
+        for c in &self.counts {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_all_is_in_declaration_order() {
+        for (i, op) in Op::ALL.iter().enumerate() {
+            assert_eq!(op.index(), i);
+        }
+    }
+
+    #[test]
+    fn counters_count_per_provider_and_name() {
+        let c = Counters::default();
+        c.record(Op::EdisSet);
+        c.record(Op::EdisSet);
+        c.record(Op::EclToken);
+        assert_eq!(c.get(ProviderId::Edis, "setPTR"), 2);
+        assert_eq!(c.get(ProviderId::Ionos, "setPTR"), 0);
+        assert_eq!(c.get(ProviderId::Ecl, "createToken"), 1);
+        assert_eq!(c.get(ProviderId::Ecl, "noSuchOperation"), 0);
+        let snap = c.snapshot();
+        assert_eq!(snap.len(), 2);
+        assert_eq!(snap[&(ProviderId::Edis, "setPTR")], 2);
+        c.reset();
+        assert!(c.snapshot().is_empty());
+    }
+}

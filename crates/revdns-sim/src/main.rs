@@ -1,0 +1,176 @@
+//! `revdns-sim`: serves the EDIS, IONOS and ECL simulators on loopback with
+//! the demo accounts, prints how to point the revdns clients at them, and
+//! stops on Ctrl-C.
+#![allow(clippy::print_stdout)]
+
+use std::error::Error;
+use std::time::Duration;
+
+use clap::Parser;
+use revdns_sim::{Faults, ProviderId, RateLimit, SimConfig, Simulator, demo};
+
+/// Serve simulated EDIS, IONOS and NTT ECL reverse-DNS APIs on 127.0.0.1.
+#[derive(Debug, Parser)]
+#[command(name = "revdns-sim", version, about)]
+struct Args {
+    /// Port of the EDIS listener (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    edis_port: u16,
+    /// Port of the IONOS listener (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    ionos_port: u16,
+    /// Port of the ECL (Keystone and DNS) listener (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    ecl_port: u16,
+    /// Seed of the random faults and ids, so a run can be replayed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Fixed latency of every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Extra random latency of up to this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Share of requests answered 503 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    unavailable: f64,
+    /// Share of requests answered 502 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    bad_gateway: f64,
+    /// Share of connections closed without an answer (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    drop: f64,
+    /// Requests per second allowed per credential; more are answered 429.
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// Lifetime of EDIS sessions and ECL tokens, in seconds (default 3600).
+    #[arg(long)]
+    session_lifetime: Option<u64>,
+}
+
+impl Args {
+    fn faults(&self) -> Faults {
+        let mut faults = Faults::none()
+            .latency(Duration::from_millis(self.latency_ms))
+            .jitter(Duration::from_millis(self.jitter_ms))
+            .service_unavailable(self.unavailable)
+            .bad_gateway(self.bad_gateway)
+            .dropped_connections(self.drop);
+        if let Some(per_second) = self.rate_limit {
+            faults = faults.rate_limit(RateLimit::new(per_second, Duration::from_secs(1)));
+        }
+        if let Some(secs) = self.session_lifetime {
+            faults = faults.session_lifetime(Duration::from_secs(secs));
+        }
+        faults
+    }
+
+    fn config(&self) -> SimConfig {
+        let faults = self.faults();
+        ProviderId::ALL
+            .into_iter()
+            .fold(SimConfig::demo(), |config, p| config.faults(p, faults))
+            .seed(self.seed)
+            .edis_port(self.edis_port)
+            .ionos_port(self.ionos_port)
+            .ecl_port(self.ecl_port)
+    }
+}
+
+fn banner(sim: &Simulator) -> String {
+    let (edis, ionos, ecl) = (sim.edis_url(), sim.ionos_url(), sim.ecl_url());
+    let blocks = demo::BLOCKS.join(", ");
+    format!(
+        "revdns-sim is serving on loopback; Ctrl-C stops it.
+
+  EDIS   {edis}   auth and PTR: Builder::auth_base_url / ptr_base_url
+  IONOS  {ionos}
+  ECL    {ecl}   Keystone at /v3/auth/tokens, DNS at /v2
+
+Demo accounts (fake credentials), each owning {blocks}:
+
+export EDIS_EMAIL='{edis_email}'
+export EDIS_PASSWORD='{edis_password}'
+export EDIS_KVM_ID='{edis_kvm}'
+export IONOS_TOKEN='{ionos_token}'
+export IONOS_DNS_API_URL='{ionos}'
+export OS_AUTH_URL='{ecl}'
+export OS_USERNAME='{ecl_user}'
+export OS_PASSWORD='{ecl_password}'
+export OS_PROJECT_ID='{ecl_project}'
+
+ECL reverse zones: {zones}
+",
+        edis_email = demo::EDIS_EMAIL,
+        edis_password = demo::EDIS_PASSWORD,
+        edis_kvm = demo::EDIS_KVM_ID,
+        ionos_token = demo::IONOS_TOKEN,
+        ecl_user = demo::ECL_USERNAME,
+        ecl_password = demo::ECL_PASSWORD,
+        ecl_project = demo::ECL_PROJECT_ID,
+        zones = demo::ECL_ZONES.join(" "),
+    )
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let args = Args::parse();
+    let sim = Simulator::start(args.config()).await?;
+    println!("{}", banner(&sim));
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    // Connections finish their current request; do not wait on a stuck one.
+    if tokio::time::timeout(Duration::from_secs(5), sim.shutdown())
+        .await
+        .is_err()
+    {
+        println!("some connections were still open; stopped anyway");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_faults_for_every_provider() {
+        let args = Args::parse_from([
+            "revdns-sim",
+            "--unavailable",
+            "0.1",
+            "--rate-limit",
+            "20",
+            "--session-lifetime",
+            "60",
+        ]);
+        let faults = args.faults();
+        assert_eq!(faults.service_unavailable, 0.1);
+        assert_eq!(
+            faults.rate_limit,
+            Some(RateLimit::new(20, Duration::from_secs(1)))
+        );
+        assert_eq!(faults.session_lifetime, Some(Duration::from_secs(60)));
+    }
+
+    #[tokio::test]
+    async fn banner_names_every_variable_and_url() {
+        let sim = Simulator::start(SimConfig::demo()).await.unwrap();
+        let text = banner(&sim);
+        for needle in [
+            "EDIS_EMAIL=",
+            "EDIS_PASSWORD=",
+            "EDIS_KVM_ID=",
+            "IONOS_TOKEN=",
+            "IONOS_DNS_API_URL=",
+            "OS_AUTH_URL=",
+            "OS_USERNAME=",
+            "OS_PASSWORD=",
+            "OS_PROJECT_ID=",
+        ] {
+            assert!(text.contains(needle), "{needle}");
+        }
+        assert!(text.contains(&format!("IONOS_DNS_API_URL='{}'", sim.ionos_url())));
+        assert!(text.contains(&format!("OS_AUTH_URL='{}'", sim.ecl_url())));
+    }
+}

@@ -1,0 +1,346 @@
+//! [`Simulator`]: starts the three listeners and exposes state, counters and
+//! fault controls to tests.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use rand::Rng;
+use revdns_core::ProviderId;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::config::SimConfig;
+use crate::counters::{Counters, Op};
+use crate::ecl::EclState;
+use crate::edis::EdisState;
+use crate::faults::{FaultCounts, FaultEngine, Faults, Refusal};
+use crate::ionos::IonosState;
+use crate::server::{self, Conn, SimListener};
+use crate::views::{EclRecordset, EclZoneInfo, IonosRecord};
+
+/// One fault engine per provider.
+#[derive(Debug)]
+pub(crate) struct Engines {
+    pub(crate) edis: FaultEngine,
+    pub(crate) ionos: FaultEngine,
+    pub(crate) ecl: FaultEngine,
+}
+
+impl Engines {
+    fn get(&self, provider: ProviderId) -> Option<&FaultEngine> {
+        match provider {
+            ProviderId::Edis => Some(&self.edis),
+            ProviderId::Ionos => Some(&self.ionos),
+            ProviderId::Ecl => Some(&self.ecl),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) counters: Counters,
+    pub(crate) engines: Engines,
+    pub(crate) edis: EdisState,
+    pub(crate) ionos: IonosState,
+    pub(crate) ecl: EclState,
+}
+
+impl Shared {
+    /// Counts the request under `op`, then lets the provider's faults act on
+    /// it; a dropped connection is cut here.
+    pub(crate) async fn admit(&self, op: Op, key: &str, conn: &Conn) -> Option<Refusal> {
+        self.counters.record(op);
+        let refusal = self.engines.get(op.provider())?.admit(key).await;
+        if refusal == Some(Refusal::Dropped) {
+            conn.kill();
+        }
+        refusal
+    }
+
+    /// A random (v4) UUID from the seeded RNG of `op`'s provider.
+    pub(crate) fn new_id(&self, op: Op) -> Uuid {
+        match self.engines.get(op.provider()) {
+            Some(engine) => engine.with_rng(random_uuid),
+            None => Uuid::new_v4(),
+        }
+    }
+}
+
+fn random_uuid(rng: &mut impl Rng) -> Uuid {
+    uuid::Builder::from_random_bytes(rng.random()).into_uuid()
+}
+
+/// The running simulator: EDIS, IONOS and ECL, each on its own listener on
+/// 127.0.0.1.
+///
+/// Dropping it (or [`shutdown`](Simulator::shutdown)) stops the listeners;
+/// connections finish the request they are serving and close.
+///
+/// ```no_run
+/// use revdns_core::ProviderId;
+/// use revdns_sim::{Faults, SimConfig, Simulator};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let sim = Simulator::start(SimConfig::demo().seed(7)).await?;
+/// println!("IONOS at {}", sim.ionos_url());
+/// sim.set_faults(ProviderId::Ionos, Faults::none().service_unavailable(0.1));
+/// // ... drive a client against it ...
+/// assert_eq!(sim.request_count(ProviderId::Ionos, "reverserecordsPut"), 0);
+/// sim.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct Simulator {
+    shared: Arc<Shared>,
+    edis_addr: SocketAddr,
+    ionos_addr: SocketAddr,
+    ecl_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    // The state holds the (fake) passwords and tokens: show only addresses.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("edis", &self.edis_addr)
+            .field("ionos", &self.ionos_addr)
+            .field("ecl", &self.ecl_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+fn seed_for(seed: u64, provider: ProviderId) -> u64 {
+    // Distinct, fixed streams per provider, so one provider's traffic does
+    // not shift another's random draws.
+    let salt: u64 = match provider {
+        ProviderId::Edis => 0x45_44_49_53,
+        ProviderId::Ionos => 0x49_4f_4e_4f_53,
+        _ => 0x45_43_4c,
+    };
+    seed ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+impl Simulator {
+    /// Binds the three listeners on 127.0.0.1 and starts serving `config`.
+    ///
+    /// Must be called inside a Tokio runtime; the servers run as tasks on it.
+    ///
+    /// # Errors
+    ///
+    /// A port that cannot be bound, or [`io::ErrorKind::InvalidInput`] for
+    /// an invalid configuration (an unparsable prefix or address, a seeded
+    /// record outside the owned blocks, a duplicated account).
+    pub async fn start(config: SimConfig) -> io::Result<Simulator> {
+        let edis_listener = SimListener::bind(config.edis_port).await?;
+        let ionos_listener = SimListener::bind(config.ionos_port).await?;
+        let ecl_listener = SimListener::bind(config.ecl_port).await?;
+        let edis_addr = edis_listener.local_addr()?;
+        let ionos_addr = ionos_listener.local_addr()?;
+        let ecl_addr = ecl_listener.local_addr()?;
+
+        let engines = Engines {
+            edis: FaultEngine::new(config.edis_faults, seed_for(config.seed, ProviderId::Edis)),
+            ionos: FaultEngine::new(
+                config.ionos_faults,
+                seed_for(config.seed, ProviderId::Ionos),
+            ),
+            ecl: FaultEngine::new(config.ecl_faults, seed_for(config.seed, ProviderId::Ecl)),
+        };
+        let edis = EdisState::new(&config.edis_accounts, edis_addr.to_string())?;
+        let ionos = IonosState::new(
+            &config.ionos_tokens,
+            &config.ionos_records,
+            url(ionos_addr),
+            || engines.ionos.with_rng(random_uuid),
+        )?;
+        let ecl = EclState::new(
+            &config.ecl_users,
+            url(ecl_addr),
+            config.ecl_region.clone(),
+            || engines.ecl.with_rng(random_uuid),
+        )?;
+        let shared = Arc::new(Shared {
+            counters: Counters::default(),
+            engines,
+            edis,
+            ionos,
+            ecl,
+        });
+
+        let (stop, stopped) = watch::channel(false);
+        let tasks = vec![
+            server::spawn(
+                edis_listener,
+                crate::edis::router(Arc::clone(&shared)),
+                stopped.clone(),
+            ),
+            server::spawn(
+                ionos_listener,
+                crate::ionos::router(Arc::clone(&shared)),
+                stopped.clone(),
+            ),
+            server::spawn(
+                ecl_listener,
+                crate::ecl::router(Arc::clone(&shared)),
+                stopped,
+            ),
+        ];
+        tracing::debug!(%edis_addr, %ionos_addr, %ecl_addr, "revdns-sim listening");
+        Ok(Simulator {
+            shared,
+            edis_addr,
+            ionos_addr,
+            ecl_addr,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Base URL of EDIS (auth and PTR), e.g. `http://127.0.0.1:40001`. The
+    /// sessions' `api_rdns` is this address without the scheme.
+    pub fn edis_url(&self) -> String {
+        url(self.edis_addr)
+    }
+
+    /// Base URL of IONOS Cloud DNS (`/reverserecords` below it).
+    pub fn ionos_url(&self) -> String {
+        url(self.ionos_addr)
+    }
+
+    /// Base URL of ECL: Keystone at `/v3/auth/tokens`, DNS under `/v2`; the
+    /// catalog's `dns` endpoint is this URL.
+    pub fn ecl_url(&self) -> String {
+        url(self.ecl_addr)
+    }
+
+    /// The socket address a provider listens on.
+    pub fn addr(&self, provider: ProviderId) -> Option<SocketAddr> {
+        match provider {
+            ProviderId::Edis => Some(self.edis_addr),
+            ProviderId::Ionos => Some(self.ionos_addr),
+            ProviderId::Ecl => Some(self.ecl_addr),
+            _ => None,
+        }
+    }
+
+    /// Stops accepting connections and waits until open ones have finished
+    /// their current request.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+
+    // ------------------------------------------------------------ faults
+
+    /// Replaces `provider`'s faults; rate-limit windows start afresh.
+    pub fn set_faults(&self, provider: ProviderId, faults: Faults) {
+        if let Some(engine) = self.shared.engines.get(provider) {
+            engine.set(faults);
+        }
+    }
+
+    /// `provider`'s current faults.
+    pub fn faults(&self, provider: ProviderId) -> Faults {
+        self.shared
+            .engines
+            .get(provider)
+            .map(FaultEngine::faults)
+            .unwrap_or_default()
+    }
+
+    // ------------------------------------------------------------ counters
+
+    /// Requests received for one operation, whatever the answer (faults
+    /// included), e.g. `request_count(ProviderId::Edis, "setPTR")`. Names
+    /// are the operationIds (see the crate docs); an unknown name gives 0.
+    pub fn request_count(&self, provider: ProviderId, operation: &str) -> u64 {
+        self.shared.counters.get(provider, operation)
+    }
+
+    /// Every operation that received at least one request, with its count.
+    pub fn request_counts(&self) -> BTreeMap<(ProviderId, &'static str), u64> {
+        self.shared.counters.snapshot()
+    }
+
+    /// Requests of `provider` that a fault refused, by kind.
+    pub fn fault_counts(&self, provider: ProviderId) -> FaultCounts {
+        self.shared
+            .engines
+            .get(provider)
+            .map(FaultEngine::counts)
+            .unwrap_or_default()
+    }
+
+    /// Sets every request and fault counter back to zero.
+    pub fn reset_counts(&self) {
+        self.shared.counters.reset();
+        for provider in ProviderId::ALL {
+            if let Some(engine) = self.shared.engines.get(provider) {
+                engine.reset_counts();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ records
+
+    /// The PTRs of one EDIS VPS (empty for an unknown `kvm_id`).
+    pub fn edis_ptrs(&self, kvm_id: &str) -> BTreeMap<IpAddr, String> {
+        self.shared.edis.ptrs(kvm_id)
+    }
+
+    /// Every IONOS reverse record, keyed by IP.
+    pub fn ionos_records(&self) -> BTreeMap<IpAddr, IonosRecord> {
+        self.shared.ionos.records()
+    }
+
+    /// Every recordset of the ECL zones named `zone_name` (trailing dot
+    /// optional, any case; in every tenant that has one), sorted by name
+    /// within a zone; the built-in SOA and NS recordsets included. Empty for
+    /// an unknown zone.
+    pub fn ecl_recordsets(&self, zone_name: &str) -> Vec<EclRecordset> {
+        self.shared.ecl.recordsets(zone_name)
+    }
+
+    /// Every ECL zone of every tenant.
+    pub fn ecl_zones(&self) -> Vec<EclZoneInfo> {
+        self.shared.ecl.zones()
+    }
+
+    // ------------------------------------------------------------ sessions
+
+    /// Ends every EDIS session now: the next PTR call answers 401 until the
+    /// client creates a new session.
+    pub fn expire_edis_sessions(&self) {
+        self.shared.edis.expire_sessions();
+    }
+
+    /// Ends every ECL Keystone token now: the next DNS call answers
+    /// 401 `E2001` until the client gets a new token.
+    pub fn expire_ecl_tokens(&self) {
+        self.shared.ecl.expire_tokens();
+    }
+
+    /// Marks an IONOS token expired (every call answers 401) or valid again.
+    /// Returns `false` for a token the simulator does not know.
+    pub fn set_ionos_token_expired(&self, token: &str, expired: bool) -> bool {
+        self.shared.ionos.set_token_expired(token, expired)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        // The servers stop on their own once signalled; nothing to await here.
+        let _ = self.stop.send(true);
+    }
+}
