@@ -1,0 +1,2 @@
+//! Ensure benchmark (being written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Quick start (being written).
+fn main() {}
