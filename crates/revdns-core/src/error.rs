@@ -178,6 +178,30 @@ pub enum Error {
     },
 }
 
+/// A source error carried as text by [`Error::duplicate`].
+#[derive(Debug)]
+struct CopiedSource(String);
+
+impl std::fmt::Display for CopiedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CopiedSource {}
+
+/// The whole chain below `source`, joined the way reporters print it.
+fn copied_source(source: &(dyn std::error::Error + Send + Sync + 'static)) -> BoxError {
+    let mut text = source.to_string();
+    let mut next = source.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    Box::new(CopiedSource(text))
+}
+
 fn fmt_code(code: Option<&str>) -> String {
     code.map(|c| format!(" ({c})")).unwrap_or_default()
 }
@@ -341,6 +365,106 @@ impl Error {
             _ => {}
         }
         self
+    }
+
+    /// A copy of this error, for reporting one failure against every change
+    /// it affected (a refused batch, a lost session). `Error` is not `Clone`
+    /// because sources are not; the copy keeps every field and carries the
+    /// source chain as text.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let copy = |source: &Option<BoxError>| source.as_deref().map(copied_source);
+        match self {
+            Error::Auth {
+                provider,
+                message,
+                source,
+            } => Error::Auth {
+                provider: *provider,
+                message: message.clone(),
+                source: copy(source),
+            },
+            Error::Forbidden {
+                provider,
+                code,
+                message,
+            } => Error::Forbidden {
+                provider: *provider,
+                code: code.clone(),
+                message: message.clone(),
+            },
+            Error::RateLimited {
+                provider,
+                retry_after,
+                source,
+            } => Error::RateLimited {
+                provider: *provider,
+                retry_after: *retry_after,
+                source: copy(source),
+            },
+            Error::NotFound { provider, what } => Error::NotFound {
+                provider: *provider,
+                what: what.clone(),
+            },
+            Error::Conflict { provider, message } => Error::Conflict {
+                provider: *provider,
+                message: message.clone(),
+            },
+            Error::Validation {
+                provider,
+                field,
+                reason,
+            } => Error::Validation {
+                provider: *provider,
+                field: field.clone(),
+                reason: reason.clone(),
+            },
+            Error::Unsupported {
+                provider,
+                capability,
+            } => Error::Unsupported {
+                provider: *provider,
+                capability: capability.clone(),
+            },
+            Error::ZoneNotFound { provider, name } => Error::ZoneNotFound {
+                provider: *provider,
+                name: name.clone(),
+            },
+            Error::Transport { provider, source } => Error::Transport {
+                provider: *provider,
+                source: copied_source(source.as_ref()),
+            },
+            Error::Timeout { provider, source } => Error::Timeout {
+                provider: *provider,
+                source: copy(source),
+            },
+            Error::TooManyChanges {
+                provider,
+                changes,
+                existing,
+                max_percent,
+            } => Error::TooManyChanges {
+                provider: *provider,
+                changes: *changes,
+                existing: *existing,
+                max_percent: *max_percent,
+            },
+            Error::Api {
+                provider,
+                status,
+                code,
+                message,
+                request_id,
+                source,
+            } => Error::Api {
+                provider: *provider,
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+                request_id: request_id.clone(),
+                source: copy(source),
+            },
+        }
     }
 
     /// The provider the error came from; `None` only for provider-neutral
@@ -633,5 +757,21 @@ mod tests {
     #[test]
     fn truncate_body_invalid_utf8_is_replaced() {
         assert_eq!(truncate_body(b"ab\xffcd"), "ab\u{FFFD}cd");
+    }
+
+    #[test]
+    fn duplicate_keeps_fields_and_source_text() {
+        let inner = std::io::Error::other("connection reset");
+        let original = Error::api(ProviderId::Ionos, 503, "unavailable")
+            .with_code("paas-1")
+            .with_request_id("req-7")
+            .with_source(inner);
+        let copy = original.duplicate();
+        assert_eq!(copy.to_string(), original.to_string());
+        assert_eq!(copy.status(), Some(503));
+        assert_eq!(copy.provider_code(), Some("paas-1"));
+        assert_eq!(copy.request_id(), Some("req-7"));
+        let source = std::error::Error::source(&copy).unwrap();
+        assert_eq!(source.to_string(), "connection reset");
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod capabilities;
+pub mod endpoint;
 pub mod error;
 pub mod hostname;
 pub mod prefix;

@@ -6,9 +6,60 @@
 //! the only place that applies it to real requests, so the three providers
 //! retry identically and differ only in which operations are idempotent.
 
-use std::time::SystemTime;
+use std::future::Future;
+use std::time::{Instant, SystemTime};
 
+use tracing::Instrument;
+
+use crate::ProviderId;
 use crate::retry::{self, RetryConfig, RetryState};
+
+/// Runs one operation of a provider's generated client inside a DEBUG
+/// `request` span (provider, operation id, method, path) and logs its
+/// outcome with the duration.
+///
+/// `run` does the sending, normally through [`send`]. Only the path is
+/// recorded: queries may carry filters and bodies may carry passwords or
+/// signatures, so neither is ever logged here.
+///
+/// # Errors
+///
+/// Whatever `run` returns.
+pub async fn execute<F, Fut>(
+    provider: ProviderId,
+    operation_id: &str,
+    request: reqwest::Request,
+    run: F,
+) -> reqwest::Result<reqwest::Response>
+where
+    F: FnOnce(reqwest::Request) -> Fut,
+    Fut: Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let span = tracing::debug_span!(
+        "request",
+        provider = provider.as_str(),
+        operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+    );
+    async {
+        let started = Instant::now();
+        let response = run(request).await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match &response {
+            Ok(r) => tracing::debug!(status = r.status().as_u16(), duration_ms, "response"),
+            Err(e) => tracing::debug!(
+                timeout = e.is_timeout(),
+                connect = e.is_connect(),
+                duration_ms,
+                "transport error"
+            ),
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
 
 /// Sends `request`, retrying as [`RetryConfig`] allows.
 ///
