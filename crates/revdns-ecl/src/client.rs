@@ -9,6 +9,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use revdns_core::retry::{RetryAction, RetryState};
 use revdns_core::{Error, Hostname, ProviderId, RetryConfig};
 use tokio::sync::{OnceCell, RwLock};
 use uuid::Uuid;
@@ -252,6 +253,14 @@ impl Client {
     }
 
     /// Creates the PTR recordset and waits until GET shows it.
+    ///
+    /// A create is not repeated blindly after a failure that may have
+    /// reached the server (502/503/504, a lost connection, a timeout): a
+    /// second create would make a second PTR. Instead the zone is listed,
+    /// and if the PTR is there the create took effect; if not, the create
+    /// is sent again, within the client's [`RetryConfig`] (attempts and
+    /// budget, with backoff). A 409 to such a repeated create also leads to
+    /// a look. Each uncertain failure costs one zone listing.
     pub(crate) async fn create_ptr(
         &self,
         placement: &Placement,
@@ -268,9 +277,41 @@ impl Client {
             description: comment.map(description).transpose()?,
         };
         let api = self.api().await?;
-        let created = match api.create_recordset(&placement.zone.id, &body).await {
-            Ok(r) => r.into_inner(),
-            Err(e) => return Err(self.write_error(e, placement).await),
+        let mut retry = RetryState::new(*self.inner.hooks.retry());
+        let mut repeated = false;
+        let created = loop {
+            let e = match api.create_recordset(&placement.zone.id, &body).await {
+                Ok(r) => break r.into_inner(),
+                Err(e) => self.write_error(e, placement).await,
+            };
+            let uncertain = may_have_been_applied(&e);
+            // A 409 to a repeated create may be our own earlier attempt.
+            let conflict_with_earlier = repeated && matches!(e, Error::Conflict { .. });
+            if !(uncertain || conflict_with_earlier) {
+                return Err(e);
+            }
+            // Did an earlier attempt create it after all?
+            match self.find_ptr(placement, target).await {
+                Ok(true) => {
+                    tracing::debug!(
+                        name = %placement.record_name,
+                        "create failed in transit but the PTR exists: it took effect"
+                    );
+                    return Ok(());
+                }
+                Ok(false) if uncertain => {}
+                Ok(false) | Err(_) => return Err(e),
+            }
+            let Some(wait) = retry.next_delay(RetryAction::Retry { after: None }) else {
+                return Err(e);
+            };
+            tracing::debug!(
+                name = %placement.record_name,
+                error = %e,
+                "create failed and the PTR is absent; sending it again"
+            );
+            tokio::time::sleep(wait).await;
+            repeated = true;
         };
         if let Some(rs) = created.recordsets.first() {
             let fqdn = target.to_fqdn();
@@ -280,6 +321,18 @@ impl Client {
             .await;
         }
         Ok(())
+    }
+
+    /// Whether the zone holds a PTR recordset named as `placement` whose
+    /// value is `target` (one listing of the zone).
+    async fn find_ptr(&self, placement: &Placement, target: &Hostname) -> Result<bool, Error> {
+        let fqdn = target.to_fqdn();
+        let ptrs = self.zone_ptrs(&placement.zone).await?;
+        Ok(ptrs.get(&placement.record_name).is_some_and(|found| {
+            found
+                .iter()
+                .any(|rs| rs.records.first().is_some_and(|v| same_name(v, &fqdn)))
+        }))
     }
 
     /// Replaces the PTR recordset's value, TTL and (when given) description,
@@ -387,6 +440,18 @@ impl Client {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(MAX_POLL);
         }
+    }
+}
+
+/// Whether a failed write may still have been applied by the server: the
+/// answer was lost (transport, timeout) or was a gateway or availability
+/// error (502, 503, 504) that does not say whether the request reached the
+/// application, as opposed to a refusal (4xx) sent after deciding.
+fn may_have_been_applied(e: &Error) -> bool {
+    match e {
+        Error::Transport { .. } | Error::Timeout { .. } => true,
+        Error::Api { status, .. } => matches!(status, 502..=504),
+        _ => false,
     }
 }
 

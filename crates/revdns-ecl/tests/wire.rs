@@ -629,6 +629,177 @@ async fn create_still_invisible_after_budget_is_reported_created() {
     assert!(show.calls_async().await >= 2);
 }
 
+/// [`token_client`] with quick retries.
+fn retrying_client(server: &MockServer) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .endpoint(server.base_url())
+        .retry(RetryConfig {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            total_budget: Duration::from_secs(5),
+        })
+        .consistency_budget(Duration::from_millis(400))
+        .build()
+        .unwrap()
+}
+
+fn unavailable() -> Value {
+    json!({"error": {"code": 503, "title": "Service Unavailable", "message": "Service Unavailable"}})
+}
+
+/// `GET /v2/zones/{Z24}/recordsets` answering `pages` in turn (one page each).
+async fn recordsets_sequence<'a>(
+    server: &'a MockServer,
+    pages: Vec<Vec<Value>>,
+) -> httpmock::Mock<'a> {
+    let answers = pages
+        .into_iter()
+        .map(|items| (200, page("recordsets", items, None)))
+        .collect();
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/v2/zones/{Z24}/recordsets"))
+                .header("x-auth-token", TOKEN);
+            then.respond_with(sequence(answers));
+        })
+        .await
+}
+
+#[tokio::test]
+async fn create_lost_in_transit_is_sent_again_only_after_a_look() {
+    let server = MockServer::start_async().await;
+    zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
+    // Before the write and at the look after the 503: no PTR.
+    let listing = recordsets_sequence(&server, vec![vec![]]).await;
+    let id = "44444444-0000-4000-8000-000000000003";
+    let created = recordset(
+        id,
+        Z24,
+        "7.2.0.192.in-addr.arpa.",
+        "PTR",
+        "h.example.net.",
+        3600,
+    );
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("/v2/zones/{Z24}/recordsets"));
+            then.respond_with(sequence(vec![
+                (503, unavailable()),
+                (202, page("recordsets", vec![created.clone()], None)),
+            ]));
+        })
+        .await;
+    let show = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/v2/zones/{Z24}/recordsets/{id}"));
+            then.status(200).json_body(created.clone());
+        })
+        .await;
+
+    let report = retrying_client(&server)
+        .apply(&[PtrChange::upsert(ip("192.0.2.7"), host("h.example.net"))])
+        .await
+        .unwrap();
+    assert!(
+        matches!(report.results()[0].outcome, Outcome::Created),
+        "{report:?}"
+    );
+    create.assert_calls_async(2).await;
+    // One listing before the write, one look after the 503.
+    listing.assert_calls_async(2).await;
+    show.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn create_lost_in_transit_that_took_effect_is_not_sent_again() {
+    let server = MockServer::start_async().await;
+    zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
+    let applied = recordset(
+        "44444444-0000-4000-8000-000000000004",
+        Z24,
+        "8.2.0.192.in-addr.arpa.",
+        "PTR",
+        "h.example.net.",
+        3600,
+    );
+    // No PTR before the write; the look after the 503 finds it.
+    let listing = recordsets_sequence(&server, vec![vec![], vec![applied]]).await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("/v2/zones/{Z24}/recordsets"));
+            then.status(503).json_body(unavailable());
+        })
+        .await;
+
+    let report = retrying_client(&server)
+        .apply(&[PtrChange::upsert(ip("192.0.2.8"), host("h.example.net"))])
+        .await
+        .unwrap();
+    assert!(
+        matches!(report.results()[0].outcome, Outcome::Created),
+        "{report:?}"
+    );
+    create.assert_calls_async(1).await;
+    listing.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn create_refused_by_the_application_is_not_sent_again() {
+    let server = MockServer::start_async().await;
+    zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
+    let listing = recordsets_sequence(&server, vec![vec![]]).await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("/v2/zones/{Z24}/recordsets"));
+            then.status(400)
+                .json_body(json!({"error": {"code": 400, "title": "Bad Request",
+                "message": "E2004 Recordset count reaches the upper limit."}}));
+        })
+        .await;
+    let report = retrying_client(&server)
+        .apply(&[PtrChange::upsert(ip("192.0.2.9"), host("h.example.net"))])
+        .await
+        .unwrap();
+    assert!(
+        matches!(report.results()[0].outcome, Outcome::Failed(_)),
+        "{report:?}"
+    );
+    create.assert_calls_async(1).await;
+    listing.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn create_still_unavailable_after_every_attempt_fails() {
+    let server = MockServer::start_async().await;
+    zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
+    let listing = recordsets_sequence(&server, vec![vec![]]).await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("/v2/zones/{Z24}/recordsets"));
+            then.status(503).json_body(unavailable());
+        })
+        .await;
+    let report = retrying_client(&server)
+        .apply(&[PtrChange::upsert(ip("192.0.2.10"), host("h.example.net"))])
+        .await
+        .unwrap();
+    let Outcome::Failed(err) = &report.results()[0].outcome else {
+        panic!("{report:?}");
+    };
+    assert_eq!(err.status(), Some(503), "{err:?}");
+    // Three attempts (the retry policy's maximum), each followed by a look.
+    create.assert_calls_async(3).await;
+    listing.assert_calls_async(4).await;
+}
+
 #[tokio::test]
 async fn upsert_updates_with_name_ttl_records_and_reads_string_records() {
     let server = MockServer::start_async().await;

@@ -6,10 +6,17 @@
 //! `n` changes that all need writing, with chunk size `c`, that is one
 //! session request plus `3 × ⌈n / c⌉` PTR requests.
 //!
+//! EDIS also refuses a whole request (HTTP 400) when a single IP in it is
+//! bad, for example one the VPS does not own. A refused chunk of more than
+//! one IP is therefore split in halves, and each half sent again, until
+//! every refused part is a single IP: the good IPs go through and the bad
+//! one fails alone. See [`isolating`] for the cost.
+//!
 //! [`apply`]: revdns_core::PtrProvider::apply
 
 use std::collections::BTreeMap;
 use std::error::Error as _;
+use std::future::Future;
 use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -64,7 +71,11 @@ impl PtrProvider for Client {
     /// - After the writes, each written IP is read back: it is created,
     ///   updated or deleted if it now reads as intended, else it fails with
     ///   [`Error::Api`] (status 0) saying what it reads as.
-    /// - A failed request fails every change in its chunk; after an
+    /// - A chunk that EDIS refuses as a bad request (HTTP 400), reading or
+    ///   writing, is split in halves until the refused parts are single
+    ///   IPs, so one bad IP (say, one the VPS does not own) fails alone
+    ///   with [`Error::Validation`] and the others go through.
+    /// - Any other failed request fails every change in its part; after an
     ///   authentication, transport, timeout or rate-limit failure the rest
     ///   are not sent and fail with a copy of that error.
     ///
@@ -108,31 +119,51 @@ impl PtrProvider for Client {
         // Write.
         let mut written: Vec<usize> = Vec::new();
         let mut fatal: Option<Error> = None;
+        let set = |part: &[usize]| {
+            let ptrs: Vec<(IpAddr, Hostname)> = part
+                .iter()
+                .filter_map(|&i| match &changes[i] {
+                    PtrChange::Upsert { ip, target, .. } => Some((*ip, target.clone())),
+                    PtrChange::Delete { .. } => None,
+                })
+                .collect();
+            async move { self.set_chunk(&ptrs).await }
+        };
+        let delete = |part: &[usize]| {
+            let ips: Vec<IpAddr> = part.iter().map(|&i| changes[i].ip()).collect();
+            async move { self.delete_chunk(&ips).await }
+        };
         for chunk in sets.chunks(self.chunk_size()) {
-            let result = match &fatal {
-                Some(e) => Err(copy_error(e)),
+            match &fatal {
+                Some(e) => settle(
+                    chunk,
+                    Err(copy_error(e)),
+                    &mut outcomes,
+                    &mut written,
+                    &mut fatal,
+                ),
                 None => {
-                    let ptrs: Vec<(IpAddr, Hostname)> = chunk
-                        .iter()
-                        .filter_map(|&i| match &changes[i] {
-                            PtrChange::Upsert { ip, target, .. } => Some((*ip, target.clone())),
-                            PtrChange::Delete { .. } => None,
-                        })
-                        .collect();
-                    self.set_chunk(&ptrs).await
+                    for (part, result) in isolating(chunk, set).await {
+                        settle(part, result, &mut outcomes, &mut written, &mut fatal);
+                    }
                 }
-            };
-            settle(chunk, result, &mut outcomes, &mut written, &mut fatal);
+            }
         }
         for chunk in deletes.chunks(self.chunk_size()) {
-            let result = match &fatal {
-                Some(e) => Err(copy_error(e)),
+            match &fatal {
+                Some(e) => settle(
+                    chunk,
+                    Err(copy_error(e)),
+                    &mut outcomes,
+                    &mut written,
+                    &mut fatal,
+                ),
                 None => {
-                    let ips: Vec<IpAddr> = chunk.iter().map(|&i| changes[i].ip()).collect();
-                    self.delete_chunk(&ips).await
+                    for (part, result) in isolating(chunk, delete).await {
+                        settle(part, result, &mut outcomes, &mut written, &mut fatal);
+                    }
                 }
-            };
-            settle(chunk, result, &mut outcomes, &mut written, &mut fatal);
+            }
         }
 
         // Read back what was written.
@@ -158,30 +189,77 @@ impl PtrProvider for Client {
 }
 
 impl Client {
-    /// Reads `ips` chunk by chunk; each IP gets its own result. After a
+    /// Reads `ips` chunk by chunk; each IP gets its own result. A chunk
+    /// refused as a bad request is split (see [`isolating`]). After a
     /// failure that would repeat (see [`is_fatal`]) the rest is not sent.
     async fn read_each(&self, ips: &[IpAddr]) -> BTreeMap<IpAddr, Result<Option<Hostname>, Error>> {
         let mut out = BTreeMap::new();
         let mut fatal: Option<Error> = None;
         for chunk in ips.chunks(self.chunk_size()) {
-            let result = match &fatal {
-                Some(e) => Err(copy_error(e)),
-                None => self.get_chunk(chunk).await,
+            let parts = match &fatal {
+                Some(e) => vec![(chunk, Err(copy_error(e)))],
+                None => isolating(chunk, |part| self.get_chunk(part)).await,
             };
-            match result {
-                Ok(found) => out.extend(found.into_iter().map(|(ip, t)| (ip, Ok(t)))),
-                Err(e) => {
-                    for ip in chunk {
-                        out.insert(*ip, Err(copy_error(&e)));
-                    }
-                    if fatal.is_none() && is_fatal(&e) {
-                        fatal = Some(e);
+            for (part, result) in parts {
+                match result {
+                    Ok(found) => out.extend(found.into_iter().map(|(ip, t)| (ip, Ok(t)))),
+                    Err(e) => {
+                        for ip in part {
+                            out.insert(*ip, Err(copy_error(&e)));
+                        }
+                        if fatal.is_none() && is_fatal(&e) {
+                            fatal = Some(e);
+                        }
                     }
                 }
             }
         }
         out
     }
+}
+
+/// Sends `items` as one request with `send`. When EDIS refuses the request
+/// as bad ([`refused_as_bad_request`]) and it holds more than one item, the
+/// items are split in halves and each half is sent the same way, so that
+/// a bad item ends up failing alone while the others go through. Returns
+/// the result of every part that was not split further, in item order.
+///
+/// Cost: one request when the part is accepted. One bad IP among `c` costs
+/// at most `2 × ⌈log2 c⌉` requests more (both halves of each split on its
+/// way down); `k` bad IPs at most `k` times that. A request EDIS refuses
+/// whatever its IPs (every part fails) costs `2c − 1` requests before each
+/// IP is reported failed.
+async fn isolating<'a, T, R, F, Fut>(items: &'a [T], send: F) -> Vec<(&'a [T], Result<R, Error>)>
+where
+    F: Fn(&'a [T]) -> Fut,
+    Fut: Future<Output = Result<R, Error>>,
+{
+    let mut done = Vec::new();
+    // Last in, first out: the left half is sent first, keeping item order.
+    let mut todo = vec![items];
+    while let Some(part) = todo.pop() {
+        match send(part).await {
+            Err(e) if part.len() > 1 && refused_as_bad_request(&e) => {
+                tracing::debug!(
+                    provider = "edis",
+                    ips = part.len(),
+                    "batch refused as a bad request; sending each half on its own"
+                );
+                let (left, right) = part.split_at(part.len() / 2);
+                todo.push(right);
+                todo.push(left);
+            }
+            result => done.push((part, result)),
+        }
+    }
+    done
+}
+
+/// Whether EDIS refused a request as bad (HTTP 400: [`Error::Validation`]
+/// on field `request`). With one status per batch, that may be the fault of
+/// a single IP in it.
+fn refused_as_bad_request(e: &Error) -> bool {
+    matches!(e, Error::Validation { field, .. } if field == "request")
 }
 
 /// TTLs and comments cannot be stored on EDIS: such a change fails alone.
@@ -338,7 +416,80 @@ fn copy_error(e: &Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
+
+    /// Sends `items` through [`isolating`] with a server that refuses (400)
+    /// any part holding an item of `bad`; returns the parts' results and
+    /// the size of every request sent.
+    async fn isolate(
+        items: &[u32],
+        bad: &[u32],
+        refusal: fn() -> Error,
+    ) -> (Vec<(Vec<u32>, bool)>, Vec<usize>) {
+        let sent = Mutex::new(Vec::new());
+        let parts = isolating(items, |part: &[u32]| {
+            sent.lock().unwrap().push(part.len());
+            let refused = part.iter().any(|i| bad.contains(i));
+            async move {
+                if refused {
+                    Err(refusal())
+                } else {
+                    Ok(part.len())
+                }
+            }
+        })
+        .await;
+        let parts = parts
+            .into_iter()
+            .map(|(part, result)| (part.to_vec(), result.is_ok()))
+            .collect();
+        (parts, sent.into_inner().unwrap())
+    }
+
+    fn bad_request() -> Error {
+        Error::validation_for(P, "request", "IP address 192.0.2.8 is not assigned")
+    }
+
+    #[tokio::test]
+    async fn isolating_splits_a_refused_chunk_until_the_bad_item_is_alone() {
+        let items: Vec<u32> = (0..20).collect();
+        let (parts, sent) = isolate(&items, &[7], bad_request).await;
+        let failed: Vec<&Vec<u32>> = parts.iter().filter(|(_, ok)| !ok).map(|(p, _)| p).collect();
+        assert_eq!(failed, [&vec![7]]);
+        let flat: Vec<u32> = parts.iter().flat_map(|(p, _)| p.clone()).collect();
+        assert_eq!(flat, items, "every item once, in order");
+        // 20, then 0..10 (refused) and its halves 0..5, 5..10 (refused), then
+        // 5..7, 7..10 (refused), then 7 alone and 8..10; finally 10..20.
+        assert_eq!(sent, [20, 10, 5, 5, 2, 3, 1, 2, 10]);
+        assert!(sent.len() <= 1 + 2 * 5, "1 + 2 × ⌈log2 20⌉");
+    }
+
+    #[tokio::test]
+    async fn isolating_sends_an_accepted_chunk_once() {
+        let (parts, sent) = isolate(&[1, 2, 3], &[], bad_request).await;
+        assert_eq!(parts, [(vec![1, 2, 3], true)]);
+        assert_eq!(sent, [3]);
+    }
+
+    #[tokio::test]
+    async fn isolating_does_not_split_other_failures() {
+        let (parts, sent) = isolate(&[1, 2, 3, 4], &[2], || Error::api(P, 500, "boom")).await;
+        assert_eq!(parts, [(vec![1, 2, 3, 4], false)]);
+        assert_eq!(sent, [4]);
+        let (_, sent) = isolate(&[1, 2, 3, 4], &[2], || Error::auth(P, "expired")).await;
+        assert_eq!(sent, [4]);
+    }
+
+    #[tokio::test]
+    async fn isolating_a_chunk_refused_whatever_it_holds_costs_2c_minus_1() {
+        let items = [1, 2, 3, 4];
+        let (parts, sent) = isolate(&items, &items, bad_request).await;
+        assert_eq!(parts.len(), 4);
+        assert!(parts.iter().all(|(p, ok)| p.len() == 1 && !ok));
+        assert_eq!(sent.len(), 7);
+    }
 
     #[test]
     fn copy_error_keeps_kind_fields_and_source_text() {

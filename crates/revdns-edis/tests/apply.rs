@@ -4,6 +4,7 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use futures::StreamExt;
 use httpmock::prelude::*;
@@ -90,6 +91,69 @@ async fn setting_1000_ptrs_takes_61_requests() {
     let sessions = auth.calls_async().await;
     assert_eq!((sessions, gets, sets, deletes), (1, 40, 20, 0));
     assert_eq!(sessions + gets + sets + deletes, 61);
+}
+
+#[tokio::test]
+async fn foreign_ip_in_a_batch_fails_alone_after_splitting() {
+    let server = MockServer::start_async().await;
+    let auth = mock_auth(&server, FAR_FUTURE).await;
+    let store = Store::default();
+    let foreign = ip("203.0.113.7");
+    store.foreign.lock().unwrap().insert(foreign);
+    let mocks = store.clone().mount(&server).await;
+    let mut ips: Vec<IpAddr> = (1..=19u8).map(|i| ip(&format!("192.0.2.{i}"))).collect();
+    ips.insert(7, foreign);
+    let changes: Vec<PtrChange> = ips
+        .iter()
+        .map(|ip| PtrChange::upsert(*ip, host("h.example.net")))
+        .collect();
+
+    let report = client(&server).apply(&changes).await.unwrap();
+
+    assert_eq!(report.counts().created, 19);
+    let failed: Vec<_> = report.failures().collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].change.ip(), foreign);
+    let err = failed[0].outcome.error().unwrap();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(err.to_string().contains("203.0.113.7"), "{err}");
+    assert_eq!(store.ptrs.lock().unwrap().len(), 19);
+    assert_eq!(store.get(foreign), None);
+    // The read before is split until 203.0.113.7 stands alone: 20, 10, 5,
+    // 5, 2, 3, 1, 2, 10 IPs (9 requests). The 19 good IPs are then set and
+    // read back in one request each.
+    assert_eq!(mocks.calls().await, (10, 1, 0));
+    assert_eq!(auth.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn foreign_ip_in_a_delete_batch_fails_alone() {
+    let server = MockServer::start_async().await;
+    mock_auth(&server, FAR_FUTURE).await;
+    let store = Store::default();
+    store.insert(ip("192.0.2.1"), "a.example.net");
+    store.insert(ip("192.0.2.2"), "b.example.net");
+    store.insert(ip("192.0.2.3"), "c.example.net");
+    store.foreign.lock().unwrap().insert(ip("192.0.2.2"));
+    let mocks = store.clone().mount(&server).await;
+    let changes = [
+        PtrChange::delete(ip("192.0.2.1")),
+        PtrChange::delete(ip("192.0.2.2")),
+        PtrChange::delete(ip("192.0.2.3")),
+    ];
+    let report = client(&server).apply(&changes).await.unwrap();
+    let outcomes: Vec<bool> = report.iter().map(|r| r.outcome.is_success()).collect();
+    assert_eq!(outcomes, [true, false, true]);
+    assert_eq!(store.get(ip("192.0.2.1")), None);
+    assert_eq!(store.get(ip("192.0.2.3")), None);
+    assert_eq!(
+        store.get(ip("192.0.2.2")).as_deref(),
+        Some("b.example.net"),
+        "a refused IP is left as it was"
+    );
+    // Read before: 3, then 1 and 2 (refused), then 2 alone and 3 (4
+    // requests); one delete of 192.0.2.1 and .3; one read-back.
+    assert_eq!(mocks.calls().await, (6, 0, 1));
 }
 
 #[tokio::test]

@@ -99,11 +99,32 @@ fn json_response(status: u16, body: String) -> HttpMockResponse {
 }
 
 /// PTR state behind the three PTR endpoints. IPs in `stuck` ignore writes,
-/// as if EDIS answered success without applying them.
+/// as if EDIS answered success without applying them. A request naming an
+/// IP in `foreign` is refused whole with 400, as EDIS refuses a batch with
+/// an IP the VPS does not own.
 #[derive(Clone, Default)]
 pub struct Store {
     pub ptrs: Arc<Mutex<BTreeMap<IpAddr, String>>>,
     pub stuck: Arc<Mutex<BTreeSet<IpAddr>>>,
+    pub foreign: Arc<Mutex<BTreeSet<IpAddr>>>,
+}
+
+/// The 400 answer for a batch naming a foreign IP, in the operation's
+/// error field (`error` for get and set, `message` for delete).
+fn refuse_foreign<'a>(
+    store: &Store,
+    ips: impl IntoIterator<Item = &'a String>,
+    field: &str,
+) -> Option<HttpMockResponse> {
+    let foreign = store.foreign.lock().unwrap();
+    let bad = ips
+        .into_iter()
+        .find(|t| foreign.contains(&t.parse::<IpAddr>().unwrap()))?;
+    let text = format!("IP address {bad} is not assigned to {KVM}.");
+    Some(json_response(
+        400,
+        json!({"status": "error", field: text}).to_string(),
+    ))
 }
 
 pub struct PtrMocks<'a> {
@@ -141,6 +162,9 @@ impl Store {
                 then.respond_with(move |req| {
                     let f = form(req);
                     let ips: Vec<String> = serde_json::from_str(&f["ip"]).unwrap();
+                    if let Some(refused) = refuse_foreign(&s, &ips, "error") {
+                        return refused;
+                    }
                     let ptrs = s.ptrs.lock().unwrap();
                     let records: Vec<_> = ips
                         .iter()
@@ -163,6 +187,9 @@ impl Store {
                 then.respond_with(move |req| {
                     let f = form(req);
                     let map: BTreeMap<String, String> = serde_json::from_str(&f["ip"]).unwrap();
+                    if let Some(refused) = refuse_foreign(&s, map.keys(), "error") {
+                        return refused;
+                    }
                     let stuck = s.stuck.lock().unwrap();
                     let mut ptrs = s.ptrs.lock().unwrap();
                     for (t, h) in map {
@@ -185,6 +212,9 @@ impl Store {
                 then.respond_with(move |req| {
                     let f = form(req);
                     let ips: Vec<String> = serde_json::from_str(&f["ip"]).unwrap();
+                    if let Some(refused) = refuse_foreign(&s, &ips, "message") {
+                        return refused;
+                    }
                     let stuck = s.stuck.lock().unwrap();
                     let mut ptrs = s.ptrs.lock().unwrap();
                     for t in ips {
