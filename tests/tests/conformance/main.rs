@@ -1,0 +1,76 @@
+//! The conformance suite: every case runs against every provider through
+//! `revdns-sim`, so a failure reads `ionos::apply_reports_one_result_per_change`.
+//!
+//! Each case is an `async fn` generic over [`Subject`] that receives a fresh
+//! [`World`] (a demo simulator and the client under test); it uses only the
+//! `PtrProvider` trait, the `revdns_core::sync` functions and the simulator.
+//! [`conformance!`] instantiates every case once per provider.
+
+mod bad_input;
+mod ensure;
+mod expiry;
+mod faults;
+mod partial;
+mod round_trip;
+mod safety;
+mod scale;
+
+use revdns_conformance::{Subject, World};
+
+/// Runs `case` against a fresh world for `P`.
+async fn run<P, F, Fut>(case: F)
+where
+    P: Subject,
+    F: FnOnce(World<P>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    case(World::<P>::start().await).await;
+}
+
+/// One test module per provider, holding one test per case.
+macro_rules! instantiate {
+    ($provider:ident => $client:ty; $($case:path => $name:ident),* $(,)?) => {
+        mod $provider {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::run::<$client, _, _>($case).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Instantiates every case for EDIS, IONOS and ECL.
+macro_rules! conformance {
+    ($($case:path => $name:ident),* $(,)?) => {
+        instantiate!(edis => revdns_edis::Client; $($case => $name),*);
+        instantiate!(ionos => revdns_ionos::Client; $($case => $name),*);
+        instantiate!(ecl => revdns_ecl::Client; $($case => $name),*);
+    };
+}
+
+conformance! {
+    crate::round_trip::set_get_delete_round_trips_ipv4_and_ipv6
+        => set_get_delete_round_trips_ipv4_and_ipv6,
+    crate::round_trip::apply_reports_one_result_per_change
+        => apply_reports_one_result_per_change,
+    crate::ensure::unchanged_ensure_makes_no_write
+        => unchanged_ensure_makes_no_write,
+    crate::ensure::remove_is_idempotent_and_skips_absent_ptrs
+        => remove_is_idempotent_and_skips_absent_ptrs,
+    crate::partial::foreign_ip_fails_alone_in_a_batch_of_20
+        => foreign_ip_fails_alone_in_a_batch_of_20,
+    crate::expiry::credential_expiry_mid_batch_is_survived
+        => credential_expiry_mid_batch_is_survived,
+    crate::faults::rate_limits_and_503s_are_retried_to_the_exact_end_state
+        => rate_limits_and_503s_are_retried_to_the_exact_end_state,
+    crate::safety::safety_threshold_trips_and_force_applies
+        => safety_threshold_trips_and_force_applies,
+    crate::safety::purge_deletes_only_inside_its_scope
+        => purge_deletes_only_inside_its_scope,
+    crate::scale::thousand_records_ensure_list_get_remove
+        => thousand_records_ensure_list_get_remove,
+    crate::bad_input::bad_input_is_refused_before_any_request
+        => bad_input_is_refused_before_any_request,
+}
