@@ -29,7 +29,8 @@ pub trait PtrProvider: Send + Sync {
     ///
     /// # Errors
     ///
-    /// Any [`Error`]; the lookup is all or nothing.
+    /// [`Error::Validation`] for an empty `ips`, before any request; otherwise
+    /// any [`Error`]: the lookup is all or nothing.
     fn get(
         &self,
         ips: &[IpAddr],

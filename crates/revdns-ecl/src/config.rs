@@ -2,7 +2,6 @@
 //! endpoint), the environment, and client settings.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -333,31 +332,7 @@ fn strip_v3(url: &str) -> String {
 /// Checks that `url` is `https://`, or `http://` to a loopback host, and
 /// returns it without a trailing slash.
 pub(crate) fn check_url(field: &str, url: &str) -> Result<String, Error> {
-    let invalid = |reason: String| Error::validation_for(P, field, reason);
-    let parsed = url::Url::parse(url).map_err(|e| invalid(format!("not a URL: {e}")))?;
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(invalid("a base URL takes no query or fragment".to_owned()));
-    }
-    match parsed.scheme() {
-        "https" => {}
-        "http" if is_loopback(&parsed) => {}
-        "http" => {
-            return Err(invalid(
-                "plain http:// is allowed only to loopback hosts; use https://".to_owned(),
-            ));
-        }
-        other => return Err(invalid(format!("unsupported scheme {other}"))),
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
+    revdns_core::endpoint::check_base_url(P, field, url)
 }
 
 #[cfg(test)]

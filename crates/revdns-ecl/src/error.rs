@@ -147,50 +147,6 @@ pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
     }
 }
 
-/// A copy of `err` for another change that failed for the same reason (one
-/// bulk request fails every change it carried). The copy keeps kind, status,
-/// code and message, but not the `source` chain.
-pub(crate) fn duplicate(err: &Error) -> Error {
-    match err {
-        Error::Auth { message, .. } => Error::auth(P, message.clone()),
-        Error::Forbidden { code, message, .. } => Error::forbidden(P, code.clone(), message),
-        Error::RateLimited { retry_after, .. } => Error::rate_limited(P, *retry_after),
-        Error::NotFound { what, .. } => Error::not_found(P, what.clone()),
-        Error::Conflict { message, .. } => Error::conflict(P, message.clone()),
-        Error::Validation {
-            provider,
-            field,
-            reason,
-            ..
-        } => match provider {
-            Some(p) => Error::validation_for(*p, field.clone(), reason.clone()),
-            None => Error::validation(field.clone(), reason.clone()),
-        },
-        Error::Unsupported { capability, .. } => Error::unsupported(P, capability.clone()),
-        Error::ZoneNotFound { name, .. } => Error::zone_not_found(P, name.clone()),
-        Error::Transport { .. } => Error::transport(P, err.to_string()),
-        Error::Timeout { .. } => Error::timeout(P),
-        Error::Api {
-            status,
-            code,
-            message,
-            request_id,
-            ..
-        } => {
-            let mut copy = Error::api(P, *status, message.clone());
-            if let Some(c) = code {
-                copy = copy.with_code(c.clone());
-            }
-            if let Some(r) = request_id {
-                copy = copy.with_request_id(r.clone());
-            }
-            copy
-        }
-        // A variant added to revdns-core later: keep what Display says.
-        other => Error::api(P, other.status().unwrap_or(0), other.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
@@ -303,15 +259,5 @@ mod tests {
         assert!(
             matches!(&e, Error::Api { status: 502, message, .. } if message.contains("bad gateway"))
         );
-    }
-
-    #[test]
-    fn duplicate_keeps_kind_code_and_message() {
-        let original = answer(500, "E9001 Internal Server Error. Request failed.");
-        let copy = duplicate(&original);
-        assert_eq!(copy.to_string(), original.to_string());
-        assert_eq!(copy.provider_code(), Some("E9001"));
-        let original = answer(401, "E2001 Invalid token.");
-        assert!(matches!(duplicate(&original), Error::Auth { .. }));
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::HeaderName;
-use revdns_core::RetryConfig;
-use tracing::Instrument;
+use revdns_core::transport::{execute, send};
+use revdns_core::{ProviderId, RetryConfig};
 
 use crate::auth::{Session, TOKEN_HEADER};
 use crate::generated::Client;
@@ -94,78 +94,52 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::debug_span!(
-            "request",
-            provider = "ecl",
-            operation_id = info.operation_id,
-            method = %request.method(),
-            // The path only: a query may carry filters, never worth logging.
-            path = request.url().path(),
-        );
         let idempotent = IDEMPOTENT.contains(&info.operation_id);
         let state = self.inner();
-        async {
-            let session = state.session.as_ref().filter(|s| s.can_renew());
-            // Kept for one resend with a new token after a 401.
-            let spare = session.and_then(|_| request.try_clone());
-            let response = send(self.client(), request, &state.retry, idempotent).await;
-            let (Some(session), Some(mut spare)) = (session, spare) else {
-                return response;
-            };
-            let Ok(rejected) = &response else {
-                return response;
-            };
-            if rejected.status() != reqwest::StatusCode::UNAUTHORIZED {
-                return response;
-            }
-            let used = spare
-                .headers()
-                .get(TOKEN_HEADER)
-                .map(|v| v.as_bytes().to_vec())
-                .unwrap_or_default();
-            match session.renew(&used).await {
-                Ok(Some(ticket)) => match ticket.header() {
-                    Ok(header) => {
-                        tracing::debug!("token rejected; sending once more with a new token");
-                        spare
-                            .headers_mut()
-                            .insert(HeaderName::from_static(TOKEN_HEADER), header);
-                        // The first answer is dropped unread: its connection
-                        // goes back to the pool.
-                        drop(response);
-                        send(self.client(), spare, &state.retry, idempotent).await
-                    }
-                    Err(_) => response,
-                },
-                // Renewal failed: the 401 answer says enough.
-                Ok(None) | Err(_) => response,
-            }
-        }
-        .instrument(span)
+        execute(
+            ProviderId::Ecl,
+            info.operation_id,
+            request,
+            |request| async move {
+                let session = state.session.as_ref().filter(|s| s.can_renew());
+                // Kept for one resend with a new token after a 401.
+                let spare = session.and_then(|_| request.try_clone());
+                let response = send(self.client(), request, &state.retry, idempotent).await;
+                let (Some(session), Some(mut spare)) = (session, spare) else {
+                    return response;
+                };
+                let Ok(rejected) = &response else {
+                    return response;
+                };
+                if rejected.status() != reqwest::StatusCode::UNAUTHORIZED {
+                    return response;
+                }
+                let used = spare
+                    .headers()
+                    .get(TOKEN_HEADER)
+                    .map(|v| v.as_bytes().to_vec())
+                    .unwrap_or_default();
+                match session.renew(&used).await {
+                    Ok(Some(ticket)) => match ticket.header() {
+                        Ok(header) => {
+                            tracing::debug!("token rejected; sending once more with a new token");
+                            spare
+                                .headers_mut()
+                                .insert(HeaderName::from_static(TOKEN_HEADER), header);
+                            // The first answer is dropped unread: its connection
+                            // goes back to the pool.
+                            drop(response);
+                            send(self.client(), spare, &state.retry, idempotent).await
+                        }
+                        Err(_) => response,
+                    },
+                    // Renewal failed: the 401 answer says enough.
+                    Ok(None) | Err(_) => response,
+                }
+            },
+        )
         .await
     }
-}
-
-/// One logical send (with retries), and its debug events.
-async fn send(
-    client: &reqwest::Client,
-    request: reqwest::Request,
-    retry: &RetryConfig,
-    idempotent: bool,
-) -> reqwest::Result<reqwest::Response> {
-    let started = std::time::Instant::now();
-    let response = revdns_core::transport::send(client, request, retry, idempotent).await;
-    let duration_ms = started.elapsed().as_millis() as u64;
-    match &response {
-        Ok(r) => tracing::debug!(status = r.status().as_u16(), duration_ms, "response"),
-        Err(e) => tracing::debug!(
-            timeout = e.is_timeout(),
-            connect = e.is_connect(),
-            duration_ms,
-            "transport error"
-        ),
-    }
-    response
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use crate::api::types::Recordset;
 use crate::client::{Client, is_ptr, same_name};
 use crate::config::MAX_TTL;
-use crate::error::duplicate;
 use crate::zones::{self, Placement, ZoneRef};
 
 const P: ProviderId = ProviderId::Ecl;
@@ -53,10 +52,10 @@ impl PtrProvider for Client {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut found = BTreeMap::new();
         if unique.is_empty() {
-            return Ok(found);
+            return Err(Error::validation_for(P, "ips", "the batch is empty"));
         }
+        let mut found = BTreeMap::new();
         let placed = self.place_all(&unique).await?;
         let mut by_zone: BTreeMap<Uuid, (ZoneRef, Vec<(IpAddr, String)>)> = BTreeMap::new();
         for (ip, placement) in unique.iter().zip(placed) {
@@ -426,12 +425,12 @@ fn fail_all(
     for i in indices {
         let e = match err.take() {
             Some(e) => {
-                template = Some(duplicate(&e));
+                template = Some(e.duplicate());
                 e
             }
             None => template
                 .as_ref()
-                .map_or_else(|| Error::api(P, 0, "failed"), duplicate),
+                .map_or_else(|| Error::api(P, 0, "failed"), Error::duplicate),
         };
         outcomes[i] = Some(Outcome::Failed(e));
     }

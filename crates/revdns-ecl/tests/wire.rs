@@ -1110,6 +1110,7 @@ async fn bad_input_fails_before_any_request() {
         let err = client.apply(&changes).await.unwrap_err();
         assert!(matches!(err, Error::Validation { .. }), "{err:?}");
     }
-    assert!(client.get(&[]).await.unwrap().is_empty());
+    let err = client.get(&[]).await.unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
     any.assert_calls_async(0).await;
 }

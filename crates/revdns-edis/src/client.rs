@@ -108,11 +108,11 @@ impl Client {
 
     /// Looks up the PTRs of `ips`, [`chunk_size`](Client::chunk_size) IPs per
     /// request. Every asked IP is a key of the answer; `None` means EDIS
-    /// returned no PTR for it. Duplicates are asked once; an empty slice
-    /// sends nothing.
+    /// returned no PTR for it. Duplicates are asked once.
     ///
     /// # Errors
     ///
+    /// [`Error::Validation`] before any request when `ips` is empty;
     /// [`Error::Auth`] when no session can be had or EDIS rejects it twice;
     /// [`Error::Validation`] naming `EDIS_KVM_ID` when the account has several
     /// VPS and none was chosen; [`Error::Api`] for error answers (also HTTP
@@ -123,6 +123,9 @@ impl Client {
         &self,
         ips: &[IpAddr],
     ) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
+        if ips.is_empty() {
+            return Err(Error::validation_for(P, "ips", "the batch is empty"));
+        }
         let mut found = BTreeMap::new();
         for chunk in unique(ips).chunks(self.inner.chunk_size) {
             found.extend(self.get_chunk(chunk).await?);

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use revdns_core::{Error, ProviderId, RetryConfig};
 use secrecy::{ExposeSecret, SecretString};
-use url::{Host, Url};
 
 use crate::auth::SessionManager;
 use crate::client::{Client, Inner};
@@ -317,49 +316,9 @@ fn missing(variable: &str, reason: &str) -> Error {
 }
 
 /// Accepts `https://…`, and `http://…` to loopback hosts; returns the URL
-/// without a trailing slash. The URL is not echoed in errors: it may carry
-/// user info.
+/// without a trailing slash.
 pub(crate) fn check_base_url(field: &str, raw: &str) -> Result<String, Error> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| Error::validation_for(P, field, format!("not an absolute URL ({e})")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::validation_for(
-                P,
-                field,
-                "plain http:// is allowed only to loopback hosts (127.0.0.0/8, ::1, localhost); use https://",
-            ));
-        }
-        _ => {
-            return Err(Error::validation_for(
-                P,
-                field,
-                "the scheme must be https://",
-            ));
-        }
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::validation_for(P, field, "must not carry user info"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::validation_for(
-            P,
-            field,
-            "must not have a query or fragment",
-        ));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(a)) => a.is_loopback(),
-        Some(Host::Ipv6(a)) => a.is_loopback(),
-        None => false,
-    }
+    revdns_core::endpoint::check_base_url(P, field, raw)
 }
 
 #[cfg(test)]

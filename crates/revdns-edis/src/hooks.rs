@@ -2,8 +2,8 @@
 //! request passes, so spans and retries live here.
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use revdns_core::RetryConfig;
-use tracing::Instrument;
+use revdns_core::transport::{execute, send};
+use revdns_core::{ProviderId, RetryConfig};
 
 use crate::generated::Client;
 
@@ -52,37 +52,10 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::debug_span!(
-            "request",
-            provider = "edis",
-            operation_id = info.operation_id,
-            method = %request.method(),
-            // The path only: a query may carry filters, never worth logging.
-            path = request.url().path(),
-        );
         let idempotent = IDEMPOTENT.contains(&info.operation_id);
-        async {
-            let started = std::time::Instant::now();
-            let response = revdns_core::transport::send(
-                self.client(),
-                request,
-                &self.inner().retry,
-                idempotent,
-            )
-            .await;
-            let duration_ms = started.elapsed().as_millis() as u64;
-            match &response {
-                Ok(r) => tracing::debug!(status = r.status().as_u16(), duration_ms, "response"),
-                Err(e) => tracing::debug!(
-                    timeout = e.is_timeout(),
-                    connect = e.is_connect(),
-                    duration_ms,
-                    "transport error"
-                ),
-            }
-            response
-        }
-        .instrument(span)
+        execute(ProviderId::Edis, info.operation_id, request, |request| {
+            send(self.client(), request, &self.inner().retry, idempotent)
+        })
         .await
     }
 }

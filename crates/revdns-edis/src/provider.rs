@@ -15,7 +15,6 @@
 //! [`apply`]: revdns_core::PtrProvider::apply
 
 use std::collections::BTreeMap;
-use std::error::Error as _;
 use std::future::Future;
 use std::net::IpAddr;
 
@@ -137,7 +136,7 @@ impl PtrProvider for Client {
             match &fatal {
                 Some(e) => settle(
                     chunk,
-                    Err(copy_error(e)),
+                    Err(e.duplicate()),
                     &mut outcomes,
                     &mut written,
                     &mut fatal,
@@ -153,7 +152,7 @@ impl PtrProvider for Client {
             match &fatal {
                 Some(e) => settle(
                     chunk,
-                    Err(copy_error(e)),
+                    Err(e.duplicate()),
                     &mut outcomes,
                     &mut written,
                     &mut fatal,
@@ -197,7 +196,7 @@ impl Client {
         let mut fatal: Option<Error> = None;
         for chunk in ips.chunks(self.chunk_size()) {
             let parts = match &fatal {
-                Some(e) => vec![(chunk, Err(copy_error(e)))],
+                Some(e) => vec![(chunk, Err(e.duplicate()))],
                 None => isolating(chunk, |part| self.get_chunk(part)).await,
             };
             for (part, result) in parts {
@@ -205,7 +204,7 @@ impl Client {
                     Ok(found) => out.extend(found.into_iter().map(|(ip, t)| (ip, Ok(t)))),
                     Err(e) => {
                         for ip in part {
-                            out.insert(*ip, Err(copy_error(&e)));
+                            out.insert(*ip, Err(e.duplicate()));
                         }
                         if fatal.is_none() && is_fatal(&e) {
                             fatal = Some(e);
@@ -291,7 +290,7 @@ fn settle(
         Ok(()) => written.extend_from_slice(chunk),
         Err(e) => {
             for &i in chunk {
-                outcomes[i] = Some(Outcome::Failed(copy_error(&e)));
+                outcomes[i] = Some(Outcome::Failed(e.duplicate()));
             }
             if fatal.is_none() && is_fatal(&e) {
                 *fatal = Some(e);
@@ -344,74 +343,6 @@ fn is_fatal(e: &Error) -> bool {
             | Error::RateLimited { .. }
             | Error::Validation { .. }
     ) && !matches!(e, Error::Validation { field, .. } if field == "request")
-}
-
-/// The same error for another change of a failed request ([`Error`] is not
-/// `Clone`); a source is kept as its text.
-fn copy_error(e: &Error) -> Error {
-    let copy = match e {
-        Error::Auth {
-            provider, message, ..
-        } => Error::auth(*provider, message.clone()),
-        Error::Forbidden {
-            provider,
-            code,
-            message,
-            ..
-        } => Error::forbidden(*provider, code.clone(), message.clone()),
-        Error::RateLimited {
-            provider,
-            retry_after,
-            ..
-        } => Error::rate_limited(*provider, *retry_after),
-        Error::NotFound { provider, what, .. } => Error::not_found(*provider, what.clone()),
-        Error::Conflict {
-            provider, message, ..
-        } => Error::conflict(*provider, message.clone()),
-        Error::Validation {
-            provider: Some(p),
-            field,
-            reason,
-            ..
-        } => Error::validation_for(*p, field.clone(), reason.clone()),
-        Error::Validation { field, reason, .. } => Error::validation(field.clone(), reason.clone()),
-        Error::Unsupported {
-            provider,
-            capability,
-            ..
-        } => Error::unsupported(*provider, capability.clone()),
-        Error::ZoneNotFound { provider, name, .. } => {
-            Error::zone_not_found(*provider, name.clone())
-        }
-        Error::Transport {
-            provider, source, ..
-        } => {
-            return Error::transport(*provider, source.to_string());
-        }
-        Error::Timeout { provider, .. } => Error::timeout(*provider),
-        Error::Api {
-            provider,
-            status,
-            code,
-            message,
-            request_id,
-            ..
-        } => {
-            let mut c = Error::api(*provider, *status, message.clone());
-            if let Some(code) = code {
-                c = c.with_code(code.clone());
-            }
-            if let Some(id) = request_id {
-                c = c.with_request_id(id.clone());
-            }
-            c
-        }
-        other => Error::api(P, 0, other.to_string()),
-    };
-    match e.source() {
-        Some(source) => copy.with_source(source.to_string()),
-        None => copy,
-    }
 }
 
 #[cfg(test)]
@@ -489,20 +420,6 @@ mod tests {
         assert_eq!(parts.len(), 4);
         assert!(parts.iter().all(|(p, ok)| p.len() == 1 && !ok));
         assert_eq!(sent.len(), 7);
-    }
-
-    #[test]
-    fn copy_error_keeps_kind_fields_and_source_text() {
-        let e = Error::api(P, 500, "boom")
-            .with_code("E1")
-            .with_source("inner cause");
-        let c = copy_error(&e);
-        assert_eq!(c.to_string(), e.to_string());
-        assert_eq!(c.provider_code(), Some("E1"));
-        assert_eq!(c.source().unwrap().to_string(), "inner cause");
-        let t = copy_error(&Error::transport(P, "connection reset"));
-        assert!(matches!(t, Error::Transport { .. }));
-        assert_eq!(t.source().unwrap().to_string(), "connection reset");
     }
 
     #[test]

@@ -181,12 +181,12 @@ async fn batches_are_split_into_chunks() {
 }
 
 #[tokio::test]
-async fn empty_get_sends_nothing() {
+async fn empty_get_is_rejected_before_any_request() {
     let server = MockServer::start_async().await;
     let auth = mock_auth(&server, FAR_FUTURE).await;
     let mocks = Store::default().mount(&server).await;
-    let found = client(&server).get_ptrs(&[]).await.unwrap();
-    assert!(found.is_empty());
+    let err = client(&server).get_ptrs(&[]).await.unwrap_err();
+    assert!(matches!(err, revdns_edis::Error::Validation { .. }), "{err:?}");
     assert_eq!(mocks.calls().await, (0, 0, 0));
     assert_eq!(auth.calls_async().await, 0);
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap};
+use revdns_core::endpoint::check_base_url;
 use revdns_core::{Error, ProviderId, RetryConfig};
-use url::{Host, Url};
 
 use crate::Client;
 use crate::auth::Token;
@@ -178,53 +178,14 @@ impl Builder {
 }
 
 /// Checks a base URL and returns it without a trailing slash (the generated
-/// client appends `/reverserecords`).
+/// client appends `/reverserecords`). A value without a scheme gets
+/// `https://`, as in the IONOS SDKs.
 fn normalise_base_url(raw: &str, field: &str) -> Result<String, Error> {
     let raw = raw.trim();
-    let with_scheme = if raw.contains("://") {
-        raw.to_owned()
+    if raw.contains("://") {
+        check_base_url(ProviderId::Ionos, field, raw)
     } else {
-        format!("https://{raw}")
-    };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| Error::validation(field, format!("not a valid URL: {e}")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::validation(
-            field,
-            "must not contain credentials; use the token instead",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::validation(
-            field,
-            "must not contain a query or fragment",
-        ));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::validation(
-                field,
-                "plain http:// is only allowed to loopback hosts (127.0.0.0/8, ::1, localhost); use https://",
-            ));
-        }
-        other => {
-            return Err(Error::validation(
-                field,
-                format!("unsupported scheme `{other}`; use https://"),
-            ));
-        }
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-        None => false,
+        check_base_url(ProviderId::Ionos, field, &format!("https://{raw}"))
     }
 }
 

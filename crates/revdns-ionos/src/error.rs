@@ -6,8 +6,6 @@
 //! HTML page from a proxy) were already rewritten to it by the request hook
 //! ([`crate::hooks`]), with the body excerpt as the message.
 
-use std::error::Error as _;
-
 use reqwest::header::HeaderMap;
 use revdns_core::error::truncate_body;
 use revdns_core::retry::parse_retry_after;
@@ -173,50 +171,6 @@ fn reason_phrase(status: u16) -> String {
         .to_lowercase()
 }
 
-/// A copy of `err` for another change that failed for the same reason (one
-/// lookup serves many changes, and [`Error`] is not `Clone`). The source is
-/// kept as text.
-pub(crate) fn duplicate(err: &Error) -> Error {
-    let copy = match err {
-        Error::Auth { message, .. } => Error::auth(P, message.clone()),
-        Error::Forbidden { code, message, .. } => {
-            Error::forbidden(P, code.clone(), message.clone())
-        }
-        Error::RateLimited { retry_after, .. } => Error::rate_limited(P, *retry_after),
-        Error::NotFound { what, .. } => Error::not_found(P, what.clone()),
-        Error::Conflict { message, .. } => Error::conflict(P, message.clone()),
-        Error::Validation { field, reason, .. } => match err.provider() {
-            Some(p) => Error::validation_for(p, field.clone(), reason.clone()),
-            None => Error::validation(field.clone(), reason.clone()),
-        },
-        Error::Unsupported { capability, .. } => Error::unsupported(P, capability.clone()),
-        Error::Transport { source, .. } => Error::transport(P, source.to_string()),
-        Error::Timeout { .. } => Error::timeout(P),
-        Error::Api {
-            status,
-            code,
-            message,
-            request_id,
-            ..
-        } => {
-            let mut e = Error::api(P, *status, message.clone());
-            if let Some(c) = code {
-                e = e.with_code(c.clone());
-            }
-            if let Some(id) = request_id {
-                e = e.with_request_id(id.clone());
-            }
-            e
-        }
-        other => Error::api(P, other.status().unwrap_or(0), other.to_string()),
-    };
-    match (err, err.source()) {
-        // Transport already carries the text as its source.
-        (Error::Transport { .. }, _) | (_, None) => copy,
-        (_, Some(source)) => copy.with_source(source.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -346,7 +300,7 @@ mod tests {
             "x",
         );
         assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
-        let source = err.source().unwrap().to_string();
+        let source = std::error::Error::source(&err).unwrap().to_string();
         assert!(
             source.contains("slow down") && source.contains("(rl)"),
             "{source}"
@@ -385,41 +339,5 @@ mod tests {
             Some(r#"{"error":"upstream down"}"#)
         );
         assert!(parse_body(b"").messages.is_empty());
-    }
-
-    #[test]
-    fn duplicate_keeps_variant_fields_and_source_text() {
-        let original = Error::api(P, 503, "down")
-            .with_code("c")
-            .with_request_id("r")
-            .with_source("inner cause");
-        let copy = duplicate(&original);
-        assert_eq!(copy.to_string(), original.to_string());
-        assert_eq!(copy.provider_code(), Some("c"));
-        assert_eq!(copy.request_id(), Some("r"));
-        assert_eq!(copy.source().unwrap().to_string(), "inner cause");
-
-        let originals = [
-            Error::auth(P, "a"),
-            Error::forbidden(P, Some("f".into()), "m"),
-            Error::rate_limited(P, Some(Duration::from_secs(2))),
-            Error::not_found(P, "n"),
-            Error::conflict(P, "c"),
-            Error::validation("f", "r"),
-            Error::validation_for(P, "f", "r"),
-            Error::unsupported(P, "u"),
-            Error::transport(P, "reset"),
-            Error::timeout(P),
-        ];
-        for e in originals {
-            let copy = duplicate(&e);
-            assert_eq!(copy.to_string(), e.to_string());
-            assert_eq!(copy.status(), e.status());
-            assert_eq!(copy.retry_after(), e.retry_after());
-            assert_eq!(
-                copy.source().map(|s| s.to_string()),
-                e.source().map(|s| s.to_string())
-            );
-        }
     }
 }

@@ -3,8 +3,8 @@
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
-use revdns_core::RetryConfig;
-use tracing::Instrument;
+use revdns_core::transport::{execute, send};
+use revdns_core::{ProviderId, RetryConfig};
 
 use crate::error;
 use crate::generated::Client;
@@ -61,37 +61,16 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::debug_span!(
-            "request",
-            provider = "ionos",
-            operation_id = info.operation_id,
-            method = %request.method(),
-            // The path only: a query may carry filters, never worth logging.
-            path = request.url().path(),
-        );
         let idempotent = IDEMPOTENT.contains(&info.operation_id);
-        async {
-            let started = std::time::Instant::now();
-            let response = revdns_core::transport::send(
-                self.client(),
-                request,
-                &self.inner().retry,
-                idempotent,
-            )
-            .await;
-            let duration_ms = started.elapsed().as_millis() as u64;
-            match &response {
-                Ok(r) => tracing::debug!(status = r.status().as_u16(), duration_ms, "response"),
-                Err(e) => tracing::debug!(
-                    timeout = e.is_timeout(),
-                    connect = e.is_connect(),
-                    duration_ms,
-                    "transport error"
-                ),
-            }
-            normalise_error_body(response?).await
-        }
-        .instrument(span)
+        execute(
+            ProviderId::Ionos,
+            info.operation_id,
+            request,
+            |request| async move {
+                let response = send(self.client(), request, &self.inner().retry, idempotent).await;
+                normalise_error_body(response?).await
+            },
+        )
         .await
     }
 }

@@ -12,7 +12,6 @@ use revdns_core::{
 };
 
 use crate::client::{Client, dedup};
-use crate::error::duplicate;
 use crate::record::ReverseRecord;
 
 const P: ProviderId = ProviderId::Ionos;
@@ -94,7 +93,7 @@ impl PtrProvider for Client {
                 }
                 Err(e) => {
                     for ip in chunk {
-                        lookup_failed.insert(ip, duplicate(&e));
+                        lookup_failed.insert(ip, e.duplicate());
                     }
                 }
             }

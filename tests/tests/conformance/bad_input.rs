@@ -50,13 +50,12 @@ pub(crate) async fn bad_input_is_refused_before_any_request<P: Subject>(w: World
         .await,
     );
 
-    // The trait leaves an empty lookup open: providers answer an empty map
-    // or a validation error, but none may send a request for it.
-    match p.get(&[]).await {
-        Ok(found) => assert!(found.is_empty()),
-        Err(Error::Validation { .. }) => {}
-        Err(other) => panic!("get of nothing: {other:?}"),
-    }
+    // An empty lookup is an empty batch: a validation error, nothing sent.
+    let err = p.get(&[]).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { .. }),
+        "get of nothing: {err:?}"
+    );
 
     assert!(
         w.sim.request_counts().is_empty(),
