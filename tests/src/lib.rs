@@ -69,6 +69,9 @@ impl Subject for revdns_edis::Client {
             .kvm_id(demo::EDIS_KVM_ID)
             .auth_base_url(sim.edis_url())
             .ptr_base_url(sim.edis_url())
+            // Smaller than the default 50 so that the 20- and 40-IP cases
+            // span several chunks, as large batches do in real use.
+            .chunk_size(10)
             .retry(fast_retry())
             .build()
             .expect("the EDIS client builds")

@@ -48,6 +48,11 @@ pub trait PtrProvider: Send + Sync {
     /// order; a failed change is an [`Outcome::Failed`](crate::Outcome::Failed)
     /// entry, not an `Err`.
     ///
+    /// Implementations read before they write: an upsert the current PTR
+    /// already [satisfies](crate::sync::satisfies) and a delete of an absent
+    /// PTR are [`Outcome::Unchanged`](crate::Outcome::Unchanged) and cost no
+    /// write request.
+    ///
     /// Dropping the future cancels the apply between requests: changes whose
     /// requests were already sent may have taken effect, and no report says
     /// which. Re-run [`get`](PtrProvider::get) (or the same `apply`, since

@@ -80,9 +80,11 @@ pub enum PtrChange {
         ip: IpAddr,
         /// The new target.
         target: Hostname,
-        /// TTL in seconds, or the provider default.
+        /// TTL in seconds; `None` gives a new PTR the provider's default and
+        /// leaves an existing PTR's TTL as it is.
         ttl: Option<u32>,
-        /// Comment, for providers that store one.
+        /// Comment, for providers that store one; `None` leaves an existing
+        /// comment as it is.
         comment: Option<String>,
     },
     /// Remove the PTR of `ip`; removing a PTR that does not exist is

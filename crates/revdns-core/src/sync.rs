@@ -30,27 +30,22 @@ pub fn satisfies(current: Option<&PtrRecord>, desired: &PtrRecord) -> bool {
 /// Makes the PTRs of `desired` exist as given, writing only those that differ.
 ///
 /// The report holds one result per desired record, in input order:
-/// `Unchanged` for records that already matched (no request written for
-/// them), otherwise the provider's own result.
+/// `Unchanged` for records that already matched (no write was sent for
+/// them), otherwise the provider's own result. Providers compare before they
+/// write (the [`PtrProvider::apply`] contract), so this costs one read of the
+/// current state, not two.
 ///
 /// # Errors
 ///
 /// [`Error::Validation`] for an empty list, a repeated IP or a bad comment,
-/// before any request; the error of the initial read, in which case nothing
-/// was written.
+/// before any request.
 pub async fn ensure<P: PtrProvider>(
     provider: &P,
     desired: &[PtrRecord],
 ) -> Result<ApplyReport, Error> {
     let changes: Vec<PtrChange> = desired.iter().cloned().map(PtrChange::from).collect();
     validate_changes(&changes)?;
-    let ips: Vec<IpAddr> = desired.iter().map(|r| r.ip).collect();
-    let current = provider.get(&ips).await?;
-    let needed: Vec<bool> = desired
-        .iter()
-        .map(|d| !satisfies(current.get(&d.ip).and_then(Option::as_ref), d))
-        .collect();
-    apply_needed(provider, changes, &needed).await
+    provider.apply(&changes).await
 }
 
 /// Deletes the PTRs of `ips`; an IP without a PTR is `Unchanged` and costs no
@@ -59,57 +54,11 @@ pub async fn ensure<P: PtrProvider>(
 /// # Errors
 ///
 /// [`Error::Validation`] for an empty list or a repeated IP, before any
-/// request; the error of the initial read, in which case nothing was deleted.
+/// request.
 pub async fn remove<P: PtrProvider>(provider: &P, ips: &[IpAddr]) -> Result<ApplyReport, Error> {
     let changes: Vec<PtrChange> = ips.iter().copied().map(PtrChange::delete).collect();
     validate_changes(&changes)?;
-    let current = provider.get(ips).await?;
-    let needed: Vec<bool> = ips
-        .iter()
-        .map(|ip| current.get(ip).is_some_and(Option::is_some))
-        .collect();
-    apply_needed(provider, changes, &needed).await
-}
-
-/// Sends the changes marked `needed` in one `apply` and reports every change
-/// in input order, the others as `Unchanged`.
-async fn apply_needed<P: PtrProvider>(
-    provider: &P,
-    changes: Vec<PtrChange>,
-    needed: &[bool],
-) -> Result<ApplyReport, Error> {
-    let writes: Vec<PtrChange> = changes
-        .iter()
-        .zip(needed)
-        .filter(|(_, n)| **n)
-        .map(|(c, _)| c.clone())
-        .collect();
-    let mut written = if writes.is_empty() {
-        Vec::new().into_iter()
-    } else {
-        provider.apply(&writes).await?.into_results().into_iter()
-    };
-    let mut report = ApplyReport::with_capacity(changes.len());
-    for (change, needed) in changes.into_iter().zip(needed) {
-        let outcome = if *needed {
-            // The provider reports one result per change in order; a missing
-            // one would be a provider bug, and is reported, not hidden.
-            written.next().map_or_else(
-                || {
-                    Outcome::Failed(Error::api(
-                        provider.id(),
-                        0,
-                        format!("no result was reported for {}", change.ip()),
-                    ))
-                },
-                |r| r.outcome,
-            )
-        } else {
-            Outcome::Unchanged
-        };
-        report.push(change, outcome);
-    }
-    Ok(report)
+    provider.apply(&changes).await
 }
 
 /// How [`plan`] decides what is in scope and what is too much to apply.
@@ -423,37 +372,46 @@ mod tests {
                 .collect();
             stream::iter(all).boxed()
         }
+        /// Compares before it writes, as the trait asks; `writes` counts
+        /// the changes that reached the store (or its refusal).
         async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
             validate_changes(changes)?;
             let mut report = ApplyReport::new();
             let mut records = self.records.lock().unwrap();
             for change in changes {
-                self.writes.fetch_add(1, Ordering::SeqCst);
-                let outcome = if self.refused.contains(&change.ip()) {
-                    Outcome::Failed(Error::forbidden(self.id(), None, "not owned"))
-                } else {
-                    match change {
-                        PtrChange::Upsert {
+                let current = records.get(&change.ip());
+                let outcome = match change {
+                    PtrChange::Upsert {
+                        ip,
+                        target,
+                        ttl,
+                        comment,
+                    } => {
+                        let ip = *ip;
+                        let desired = PtrRecord {
                             ip,
-                            target,
-                            ttl,
-                            comment,
-                        } => {
-                            let record = PtrRecord {
-                                ip: *ip,
-                                target: target.clone(),
-                                ttl: *ttl,
-                                comment: comment.clone(),
-                            };
-                            match records.insert(*ip, record) {
+                            target: target.clone(),
+                            ttl: *ttl,
+                            comment: comment.clone(),
+                        };
+                        if satisfies(current, &desired) {
+                            Outcome::Unchanged
+                        } else if self.refused.contains(&ip) {
+                            self.writes.fetch_add(1, Ordering::SeqCst);
+                            Outcome::Failed(Error::forbidden(self.id(), None, "not owned"))
+                        } else {
+                            self.writes.fetch_add(1, Ordering::SeqCst);
+                            match records.insert(ip, desired) {
                                 Some(_) => Outcome::Updated,
                                 None => Outcome::Created,
                             }
                         }
-                        PtrChange::Delete { ip } => match records.remove(ip) {
-                            Some(_) => Outcome::Deleted,
-                            None => Outcome::Unchanged,
-                        },
+                    }
+                    PtrChange::Delete { .. } if current.is_none() => Outcome::Unchanged,
+                    PtrChange::Delete { ip } => {
+                        self.writes.fetch_add(1, Ordering::SeqCst);
+                        records.remove(ip);
+                        Outcome::Deleted
                     }
                 };
                 report.push(change.clone(), outcome);

@@ -186,7 +186,10 @@ async fn empty_get_is_rejected_before_any_request() {
     let auth = mock_auth(&server, FAR_FUTURE).await;
     let mocks = Store::default().mount(&server).await;
     let err = client(&server).get_ptrs(&[]).await.unwrap_err();
-    assert!(matches!(err, revdns_edis::Error::Validation { .. }), "{err:?}");
+    assert!(
+        matches!(err, revdns_edis::Error::Validation { .. }),
+        "{err:?}"
+    );
     assert_eq!(mocks.calls().await, (0, 0, 0));
     assert_eq!(auth.calls_async().await, 0);
 }

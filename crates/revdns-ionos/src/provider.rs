@@ -63,7 +63,8 @@ impl PtrProvider for Client {
     /// Looks every IP up (50 per request), then sends one `PUT` or `DELETE`
     /// per change that needs one, at most [`concurrency`](Client::concurrency)
     /// at a time. A change with a TTL fails with [`Error::Unsupported`] and
-    /// sends nothing; the comment becomes the description (`None` clears it).
+    /// sends nothing; the comment becomes the description (`None` keeps the
+    /// stored one).
     /// If a lookup fails, the changes of its IPs fail with that error.
     async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
         validate_changes(changes)?;
@@ -145,10 +146,11 @@ impl Client {
                 ..
             } => {
                 let existing = records.into_iter().next();
-                match self
-                    .ensure_with(*ip, target, comment.as_deref(), existing)
-                    .await
-                {
+                // The common interface's rule: a change without a comment
+                // keeps the stored description.
+                let kept = existing.as_ref().and_then(|r| r.description.clone());
+                let description = comment.as_deref().or(kept.as_deref());
+                match self.ensure_with(*ip, target, description, existing).await {
                     Ok(done) => done.outcome(),
                     Err(e) => Outcome::Failed(e),
                 }

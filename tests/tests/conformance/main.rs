@@ -59,6 +59,8 @@ conformance! {
         => unchanged_ensure_makes_no_write,
     crate::ensure::remove_is_idempotent_and_skips_absent_ptrs
         => remove_is_idempotent_and_skips_absent_ptrs,
+    crate::ensure::upsert_without_comment_keeps_the_stored_comment
+        => upsert_without_comment_keeps_the_stored_comment,
     crate::partial::foreign_ip_fails_alone_in_a_batch_of_20
         => foreign_ip_fails_alone_in_a_batch_of_20,
     crate::expiry::credential_expiry_mid_batch_is_survived
