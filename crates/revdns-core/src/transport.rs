@@ -61,6 +61,21 @@ where
     .await
 }
 
+/// Response header [`send`] adds to an answer that took more than one
+/// attempt, with the number of attempts: the generated clients keep
+/// response headers (not extensions) in their errors, so this is how the
+/// count reaches a provider's error mapping. See [`attempts`].
+pub const ATTEMPTS_HEADER: &str = "revdns-attempts";
+
+/// How many attempts the answer with these headers took (1 when [`send`]
+/// did not retry).
+pub fn attempts(headers: &http::HeaderMap) -> u32 {
+    headers
+        .get(ATTEMPTS_HEADER)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(1)
+}
+
 /// Sends `request`, retrying as [`RetryConfig`] allows.
 ///
 /// A request whose body cannot be cloned (a stream) is sent once. 429 is
@@ -94,7 +109,14 @@ pub async fn send(
             Err(_) => retry::RetryAction::DontRetry,
         };
         let (Some(next), Some(delay)) = (spare, state.next_delay(action)) else {
-            return result;
+            return result.map(|mut response| {
+                if state.attempt() > 1 {
+                    response
+                        .headers_mut()
+                        .insert(ATTEMPTS_HEADER, http::HeaderValue::from(state.attempt()));
+                }
+                response
+            });
         };
         tracing::debug!(
             attempt = state.attempt(),
@@ -151,6 +173,7 @@ mod tests {
         .unwrap();
         assert_eq!(response.status(), 503);
         assert_eq!(mock.calls_async().await, 3);
+        assert_eq!(attempts(response.headers()), 3);
     }
 
     #[tokio::test]

@@ -129,6 +129,11 @@ fn from_answer(status: u16, headers: &HeaderMap, body: &ErrorBody, what: &str) -
 }
 
 fn api(status: u16, code: Option<String>, message: String, headers: &HeaderMap) -> Error {
+    // A retried request says how often it was tried before this answer won.
+    let message = match revdns_core::transport::attempts(headers) {
+        1 => message,
+        n => format!("{message} (after {n} attempts)"),
+    };
     let mut err = Error::api(P, status, message);
     if let Some(code) = code {
         err = err.with_code(code);
@@ -339,5 +344,21 @@ mod tests {
             Some(r#"{"error":"upstream down"}"#)
         );
         assert!(parse_body(b"").messages.is_empty());
+    }
+
+    #[test]
+    fn retried_answer_reports_its_attempt_count() {
+        let mut headers = HeaderMap::new();
+        headers.insert(revdns_core::transport::ATTEMPTS_HEADER, 4.into());
+        let err = from_answer(503, &headers, &body(&[(None, Some("busy"))]), "record");
+        assert_eq!(err.status(), Some(503));
+        assert!(err.to_string().contains("busy (after 4 attempts)"), "{err}");
+        let once = from_answer(
+            503,
+            &HeaderMap::new(),
+            &body(&[(None, Some("busy"))]),
+            "record",
+        );
+        assert!(!once.to_string().contains("attempts"), "{once}");
     }
 }

@@ -1475,3 +1475,23 @@ mod capture {
         fn exit(&self, _: &Id) {}
     }
 }
+
+#[tokio::test]
+async fn last_error_after_retries_says_how_many_attempts_were_made() {
+    let server = MockServer::start_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/reverserecords");
+            then.status(503)
+                .header("content-type", "application/json")
+                .body(r#"{"httpStatus":503,"messages":[{"errorCode":"paas-1","message":"try later"}]}"#);
+        })
+        .await;
+    let err = client(&server).find(&[ip("192.0.2.1")]).await.unwrap_err();
+    assert_eq!(get.calls_async().await, 4);
+    assert_eq!(err.status(), Some(503));
+    assert!(
+        err.to_string().contains("try later (after 4 attempts)"),
+        "{err}"
+    );
+}
