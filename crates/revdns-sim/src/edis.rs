@@ -24,10 +24,10 @@ use crate::clock::{ceil_secs, epoch_now};
 use crate::config::EdisAccount;
 use crate::counters::Op;
 use crate::faults::Refusal;
-use crate::prefix::IpPrefix;
 use crate::server::Conn;
 use crate::simulator::Shared;
 use crate::wire::{json, plausible_hostname, reason, with_retry_after};
+use revdns_core::IpPrefix;
 
 /// Default session lifetime; EDIS does not document one.
 const DEFAULT_LIFETIME_SECS: i64 = 3600;

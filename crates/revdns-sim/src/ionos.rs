@@ -25,11 +25,11 @@ use crate::clock::ionos_timestamp;
 use crate::config::IonosToken;
 use crate::counters::Op;
 use crate::faults::Refusal;
-use crate::prefix::IpPrefix;
 use crate::server::Conn;
 use crate::simulator::Shared;
 use crate::views::IonosRecord;
 use crate::wire::{empty, json, plausible_hostname, with_retry_after};
+use revdns_core::IpPrefix;
 
 const DEFAULT_LIMIT: u64 = 100;
 const MAX_LIMIT: u64 = 1000;

@@ -7,7 +7,6 @@ mod ecl;
 mod edis;
 mod faults;
 mod ionos;
-mod prefix;
 mod server;
 mod simulator;
 mod views;
@@ -15,7 +14,7 @@ mod wire;
 
 pub use config::{EclUser, EclZone, EdisAccount, EdisKvm, IonosToken, SimConfig, demo};
 pub use faults::{FaultCounts, Faults, RateLimit};
-pub use prefix::{InvalidPrefix, IpPrefix};
+pub use revdns_core::IpPrefix;
 pub use revdns_core::ProviderId;
 pub use simulator::Simulator;
 pub use views::{EclRecordset, EclZoneInfo, IonosRecord};
