@@ -117,7 +117,6 @@ impl PtrProvider for Client {
 
         // Write.
         let mut written: Vec<usize> = Vec::new();
-        let mut fatal: Option<Error> = None;
         let set = |part: &[usize]| {
             let ptrs: Vec<(IpAddr, Hostname)> = part
                 .iter()
@@ -132,38 +131,19 @@ impl PtrProvider for Client {
             let ips: Vec<IpAddr> = part.iter().map(|&i| changes[i].ip()).collect();
             async move { self.delete_chunk(&ips).await }
         };
-        for chunk in sets.chunks(self.chunk_size()) {
-            match &fatal {
-                Some(e) => settle(
-                    chunk,
-                    Err(e.duplicate()),
-                    &mut outcomes,
-                    &mut written,
-                    &mut fatal,
-                ),
-                None => {
-                    for (part, result) in isolating(chunk, set).await {
-                        settle(part, result, &mut outcomes, &mut written, &mut fatal);
-                    }
+        let mut settle = |part: &[usize], result: Result<(), Error>| match result {
+            Ok(()) => written.extend_from_slice(part),
+            Err(e) => {
+                for &i in part {
+                    outcomes[i] = Some(Outcome::Failed(e.duplicate()));
                 }
             }
-        }
-        for chunk in deletes.chunks(self.chunk_size()) {
-            match &fatal {
-                Some(e) => settle(
-                    chunk,
-                    Err(e.duplicate()),
-                    &mut outcomes,
-                    &mut written,
-                    &mut fatal,
-                ),
-                None => {
-                    for (part, result) in isolating(chunk, delete).await {
-                        settle(part, result, &mut outcomes, &mut written, &mut fatal);
-                    }
-                }
-            }
-        }
+        };
+        // One `fatal` across sets and deletes: after a failure that would
+        // repeat, nothing more is sent.
+        let mut fatal: Option<Error> = None;
+        in_chunks(&sets, self.chunk_size(), &mut fatal, set, &mut settle).await;
+        in_chunks(&deletes, self.chunk_size(), &mut fatal, delete, &mut settle).await;
 
         // Read back what was written.
         written.sort_unstable();
@@ -193,26 +173,19 @@ impl Client {
     /// failure that would repeat (see [`is_fatal`]) the rest is not sent.
     async fn read_each(&self, ips: &[IpAddr]) -> BTreeMap<IpAddr, Result<Option<Hostname>, Error>> {
         let mut out = BTreeMap::new();
-        let mut fatal: Option<Error> = None;
-        for chunk in ips.chunks(self.chunk_size()) {
-            let parts = match &fatal {
-                Some(e) => vec![(chunk, Err(e.duplicate()))],
-                None => isolating(chunk, |part| self.get_chunk(part)).await,
-            };
-            for (part, result) in parts {
+        let settle =
+            |part: &[IpAddr], result: Result<BTreeMap<IpAddr, Option<Hostname>>, Error>| {
                 match result {
                     Ok(found) => out.extend(found.into_iter().map(|(ip, t)| (ip, Ok(t)))),
                     Err(e) => {
                         for ip in part {
                             out.insert(*ip, Err(e.duplicate()));
                         }
-                        if fatal.is_none() && is_fatal(&e) {
-                            fatal = Some(e);
-                        }
                     }
                 }
-            }
-        }
+            };
+        let get = |part| self.get_chunk(part);
+        in_chunks(ips, self.chunk_size(), &mut None, get, settle).await;
         out
     }
 }
@@ -278,23 +251,33 @@ fn unsupported(change: &PtrChange) -> Option<Outcome> {
     }
 }
 
-/// Records the result of one write request for the changes in `chunk`.
-fn settle(
-    chunk: &[usize],
-    result: Result<(), Error>,
-    outcomes: &mut [Option<Outcome>],
-    written: &mut Vec<usize>,
+/// Sends `items` chunk by chunk, each through [`isolating`], and hands every
+/// part's result to `settle`. Once a failure that would repeat ([`is_fatal`])
+/// is in `fatal`, the remaining chunks are not sent: they are settled with a
+/// copy of that error.
+async fn in_chunks<'a, T, R, F, Fut>(
+    items: &'a [T],
+    size: usize,
     fatal: &mut Option<Error>,
-) {
-    match result {
-        Ok(()) => written.extend_from_slice(chunk),
-        Err(e) => {
-            for &i in chunk {
-                outcomes[i] = Some(Outcome::Failed(e.duplicate()));
+    send: F,
+    mut settle: impl FnMut(&'a [T], Result<R, Error>),
+) where
+    F: Fn(&'a [T]) -> Fut,
+    Fut: Future<Output = Result<R, Error>>,
+{
+    for chunk in items.chunks(size) {
+        let parts = match fatal.as_ref() {
+            Some(e) => vec![(chunk, Err(e.duplicate()))],
+            None => isolating(chunk, &send).await,
+        };
+        for (part, result) in parts {
+            if let Err(e) = &result
+                && fatal.is_none()
+                && is_fatal(e)
+            {
+                *fatal = Some(e.duplicate());
             }
-            if fatal.is_none() && is_fatal(&e) {
-                *fatal = Some(e);
-            }
+            settle(part, result);
         }
     }
 }
