@@ -34,12 +34,12 @@ pub const FOREIGN_IP: &str = "203.0.113.7";
 /// few milliseconds, so fault cases converge without slowing the suite
 /// (a request refused by [`World::flaky`]'s rate limit may take a dozen).
 pub fn fast_retry() -> RetryConfig {
-    RetryConfig {
-        max_attempts: 50,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(8),
-        total_budget: Duration::from_secs(20),
-    }
+    RetryConfig::default()
+        .with_max_attempts(50)
+        .with_max_throttled(50)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(8))
+        .with_total_budget(Duration::from_secs(20))
 }
 
 /// A provider client the harness can point at the simulator.

@@ -11,11 +11,11 @@ pub mod record;
 pub mod report;
 pub mod retry;
 pub mod reverse;
+pub mod runtime;
 pub mod sync;
-pub mod transport;
 
 pub use capabilities::{Capabilities, Enumeration};
-pub use error::{BoxError, Error};
+pub use error::{BoxError, Error, ErrorMeta};
 pub use futures::stream::BoxStream;
 pub use hostname::Hostname;
 pub use prefix::IpPrefix;

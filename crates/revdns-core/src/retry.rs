@@ -14,12 +14,31 @@ pub use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// How many times to try and how long to wait.
 ///
-/// The default is 4 attempts (the first plus 3 retries), backoff from 200 ms
-/// capped at 10 s per wait, within a total budget of 60 s from the first attempt.
+/// The default is 4 attempts after failures (the first plus 3 retries after
+/// a 5xx or a lost connection), up to 8 further waits when the server
+/// throttles (429, honouring `Retry-After`; they do not use up the failure
+/// attempts), backoff from 200 ms capped at 10 s per wait, within a total
+/// budget of 60 s from the first attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use revdns_core::RetryConfig;
+///
+/// let quick = RetryConfig::default()
+///     .with_max_attempts(3)
+///     .with_base_delay(Duration::from_millis(1))
+///     .with_max_delay(Duration::from_millis(5));
+/// assert_eq!(quick.max_attempts, 3);
+/// assert_eq!(quick.max_throttled, 8);
+/// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryConfig {
-    /// Attempts in all, counting the first; `1` disables retries.
+    /// Attempts in all after failures (5xx, lost connections), counting the
+    /// first; `1` disables those retries.
     pub max_attempts: u32,
+    /// Waits after 429 answers, on top of `max_attempts`.
+    pub max_throttled: u32,
     /// Backoff cap for the first retry; doubles with each retry.
     pub base_delay: Duration,
     /// Largest backoff cap (a `Retry-After` from the server is not capped).
@@ -29,20 +48,57 @@ pub struct RetryConfig {
 }
 
 impl RetryConfig {
-    /// One attempt, no retries.
+    /// One attempt, no retries of any kind.
     pub const fn disabled() -> Self {
         RetryConfig {
             max_attempts: 1,
+            max_throttled: 0,
             ..Self::DEFAULT
         }
     }
 
     const DEFAULT: RetryConfig = RetryConfig {
         max_attempts: 4,
+        max_throttled: 8,
         base_delay: Duration::from_millis(200),
         max_delay: Duration::from_secs(10),
         total_budget: Duration::from_secs(60),
     };
+
+    /// Sets [`max_attempts`](RetryConfig::max_attempts) (at least 1).
+    #[must_use]
+    pub const fn with_max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = if n == 0 { 1 } else { n };
+        self
+    }
+
+    /// Sets [`max_throttled`](RetryConfig::max_throttled).
+    #[must_use]
+    pub const fn with_max_throttled(mut self, n: u32) -> Self {
+        self.max_throttled = n;
+        self
+    }
+
+    /// Sets [`base_delay`](RetryConfig::base_delay).
+    #[must_use]
+    pub const fn with_base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+
+    /// Sets [`max_delay`](RetryConfig::max_delay).
+    #[must_use]
+    pub const fn with_max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+
+    /// Sets [`total_budget`](RetryConfig::total_budget).
+    #[must_use]
+    pub const fn with_total_budget(mut self, d: Duration) -> Self {
+        self.total_budget = d;
+        self
+    }
 }
 
 impl Default for RetryConfig {
@@ -52,10 +108,18 @@ impl Default for RetryConfig {
 }
 
 /// What to do after a failed attempt.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAction {
-    /// Try again, after the server's `Retry-After` if it gave one, else after backoff.
+    /// Try again after a failure (5xx, lost connection), after the server's
+    /// `Retry-After` if it gave one, else after backoff.
     Retry {
+        /// The server's `Retry-After`, if any.
+        after: Option<Duration>,
+    },
+    /// The server throttled the request (429): wait and try again, counted
+    /// against [`RetryConfig::max_throttled`], not `max_attempts`.
+    Throttled {
         /// The server's `Retry-After`, if any.
         after: Option<Duration>,
     },
@@ -65,7 +129,8 @@ pub enum RetryAction {
 
 /// Classifies an HTTP answer.
 ///
-/// - 429: retry on every operation (the server refused it), honouring `Retry-After`;
+/// - 429: [`RetryAction::Throttled`] on every operation (the server refused
+///   it unprocessed), honouring `Retry-After`;
 /// - 502, 503, 504: retry only when `idempotent`, honouring `Retry-After`;
 /// - anything else: don't retry.
 ///
@@ -80,7 +145,7 @@ pub enum RetryAction {
 /// let now = SystemTime::now();
 /// assert_eq!(
 ///     classify(StatusCode::TOO_MANY_REQUESTS, &headers, false, now),
-///     RetryAction::Retry { after: Some(Duration::from_secs(3)) }
+///     RetryAction::Throttled { after: Some(Duration::from_secs(3)) }
 /// );
 /// assert_eq!(
 ///     classify(StatusCode::SERVICE_UNAVAILABLE, &headers, false, now),
@@ -93,22 +158,22 @@ pub fn classify(
     idempotent: bool,
     now: SystemTime,
 ) -> RetryAction {
-    let retry = || RetryAction::Retry {
-        after: headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| parse_retry_after(v, now)),
-    };
+    let after = headers
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| parse_retry_after(v, now));
     match status.as_u16() {
-        429 => retry(),
-        502..=504 if idempotent => retry(),
+        429 => RetryAction::Throttled { after },
+        502..=504 if idempotent => RetryAction::Retry { after },
         _ => RetryAction::DontRetry,
     }
 }
 
-/// Classifies a transport failure (connect error, reset, timeout): retry only
-/// when `idempotent`, since the request may have reached the server.
-pub fn classify_transport(idempotent: bool) -> RetryAction {
-    if idempotent {
+/// Classifies a transport failure. When the request was never sent (the
+/// connection could not be made) it is retried whatever the operation; a
+/// reset, a dropped connection or a timeout after sending only when
+/// `idempotent`, since the server may have acted on it.
+pub fn classify_transport(idempotent: bool, sent: bool) -> RetryAction {
+    if idempotent || !sent {
         RetryAction::Retry { after: None }
     } else {
         RetryAction::DontRetry
@@ -146,6 +211,8 @@ pub struct RetryState {
     config: RetryConfig,
     started: tokio::time::Instant,
     attempt: u32,
+    failures: u32,
+    throttled: u32,
 }
 
 impl RetryState {
@@ -155,10 +222,13 @@ impl RetryState {
             config,
             started: tokio::time::Instant::now(),
             attempt: 1,
+            failures: 0,
+            throttled: 0,
         }
     }
 
-    /// The number of the attempt under way, starting at 1.
+    /// The number of the attempt under way, starting at 1 (throttled
+    /// attempts included).
     pub fn attempt(&self) -> u32 {
         self.attempt
     }
@@ -171,10 +241,12 @@ impl RetryState {
     /// How long to wait before the next attempt, or `None` to give up.
     ///
     /// Gives up on [`RetryAction::DontRetry`], when `max_attempts` have been
-    /// made, or when the wait would end past the total budget. The wait is the
+    /// made after failures (or `max_throttled` waits after 429s), or when the
+    /// wait would end past the total budget. The wait is the
     /// server's `Retry-After` when given (honoured as is, not capped by
     /// `max_delay`), else full jitter: random in
-    /// `[0, min(max_delay, base_delay * 2^(attempt - 1))]`.
+    /// `[0, min(max_delay, base_delay * 2^failures)]`, where `failures` counts
+    /// the retries after failures so far (429 waits do not grow it).
     /// On `Some`, the attempt counter advances.
     pub fn next_delay(&mut self, action: RetryAction) -> Option<Duration> {
         self.next_delay_with(action, rand::random::<f64>())
@@ -184,10 +256,15 @@ impl RetryState {
     /// deterministic tests: `jitter` in `[0.0, 1.0]` scales the backoff cap
     /// (clamped; NaN counts as 1.0).
     pub fn next_delay_with(&mut self, action: RetryAction, jitter: f64) -> Option<Duration> {
-        let RetryAction::Retry { after } = action else {
-            return None;
+        let (after, throttled) = match action {
+            RetryAction::Retry { after } => (after, false),
+            RetryAction::Throttled { after } => (after, true),
+            RetryAction::DontRetry => return None,
         };
-        if self.attempt >= self.config.max_attempts {
+        if throttled && self.throttled >= self.config.max_throttled {
+            return None;
+        }
+        if !throttled && self.failures + 1 >= self.config.max_attempts {
             return None;
         }
         let delay = after.unwrap_or_else(|| {
@@ -206,14 +283,17 @@ impl RetryState {
             return None;
         }
         self.attempt += 1;
+        if throttled {
+            self.throttled += 1;
+        } else {
+            self.failures += 1;
+        }
         Some(delay)
     }
 
-    /// `min(max_delay, base_delay * 2^(attempt - 1))`, without overflow.
+    /// `min(max_delay, base_delay * 2^failures)`, without overflow.
     fn backoff_cap(&self) -> Duration {
-        let factor = 1u32
-            .checked_shl(self.attempt.saturating_sub(1))
-            .unwrap_or(u32::MAX);
+        let factor = 1u32.checked_shl(self.failures.min(31)).unwrap_or(u32::MAX);
         self.config
             .base_delay
             .saturating_mul(factor)
@@ -298,12 +378,15 @@ mod tests {
             after: Some(Duration::from_secs(2)),
         };
         let dont = RetryAction::DontRetry;
+        let throttled = |secs: Option<u64>| RetryAction::Throttled {
+            after: secs.map(Duration::from_secs),
+        };
         let cases = [
             // status, retry-after, idempotent, expected
-            (429, None, false, none),
-            (429, None, true, none),
-            (429, Some("2"), false, two),
-            (429, Some("junk"), false, none),
+            (429, None, false, throttled(None)),
+            (429, None, true, throttled(None)),
+            (429, Some("2"), false, throttled(Some(2))),
+            (429, Some("junk"), false, throttled(None)),
             (502, None, true, none),
             (503, Some("2"), true, two),
             (504, None, true, none),
@@ -338,7 +421,7 @@ mod tests {
                 false,
                 now()
             ),
-            RetryAction::Retry { .. }
+            RetryAction::Throttled { .. }
         ));
     }
 
@@ -357,14 +440,17 @@ mod tests {
 
     #[test]
     fn classify_transport_depends_on_idempotency() {
-        assert_eq!(classify_transport(true), RetryAction::Retry { after: None });
-        assert_eq!(classify_transport(false), RetryAction::DontRetry);
+        let retry = RetryAction::Retry { after: None };
+        assert_eq!(classify_transport(true, true), retry);
+        assert_eq!(classify_transport(false, false), retry, "never sent");
+        assert_eq!(classify_transport(false, true), RetryAction::DontRetry);
     }
 
     #[test]
     fn retry_config_defaults_are_documented_values() {
         let c = RetryConfig::default();
         assert_eq!(c.max_attempts, 4);
+        assert_eq!(c.max_throttled, 8);
         assert_eq!(c.base_delay, Duration::from_millis(200));
         assert_eq!(c.max_delay, Duration::from_secs(10));
         assert_eq!(c.total_budget, Duration::from_secs(60));
@@ -375,12 +461,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_state_backoff_grows_and_is_capped() {
-        let config = RetryConfig {
-            max_attempts: 10,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(1000),
-            total_budget: Duration::from_secs(3600),
-        };
+        let config = RetryConfig::default()
+            .with_max_attempts(10)
+            .with_base_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(1000))
+            .with_total_budget(Duration::from_secs(3600));
         let mut state = RetryState::new(config);
         let got: Vec<u128> = (0..9)
             .map(|_| state.next_delay_with(RETRY, 1.0).unwrap().as_millis())
@@ -457,12 +542,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_state_budget_exhaustion_stops() {
-        let config = RetryConfig {
-            max_attempts: 100,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(1),
-            total_budget: Duration::from_secs(5),
-        };
+        let config = RetryConfig::default()
+            .with_max_attempts(100)
+            .with_base_delay(Duration::from_secs(1))
+            .with_max_delay(Duration::from_secs(1))
+            .with_total_budget(Duration::from_secs(5));
         let mut state = RetryState::new(config);
         let mut waits = 0;
         while let Some(d) = state.next_delay_with(RETRY, 1.0) {
@@ -472,5 +556,20 @@ mod tests {
         assert_eq!(waits, 5);
         // Time spent waiting (not attempts) ended it.
         assert!(state.attempt() < config.max_attempts);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttle_waits_do_not_use_up_failure_attempts() {
+        let mut state = RetryState::new(RetryConfig::default());
+        let throttled = RetryAction::Throttled { after: None };
+        for _ in 0..8 {
+            assert!(state.next_delay_with(throttled, 0.0).is_some());
+        }
+        assert_eq!(state.next_delay_with(throttled, 0.0), None, "max_throttled");
+        for _ in 0..3 {
+            assert!(state.next_delay_with(RETRY, 0.0).is_some());
+        }
+        assert_eq!(state.next_delay_with(RETRY, 0.0), None, "max_attempts");
+        assert_eq!(state.attempt(), 12);
     }
 }

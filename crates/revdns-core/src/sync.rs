@@ -398,7 +398,7 @@ mod tests {
                             Outcome::Unchanged
                         } else if self.refused.contains(&ip) {
                             self.writes.fetch_add(1, Ordering::SeqCst);
-                            Outcome::Failed(Error::forbidden(self.id(), None, "not owned"))
+                            Outcome::Failed(Error::forbidden(self.id(), "not owned"))
                         } else {
                             self.writes.fetch_add(1, Ordering::SeqCst);
                             match records.insert(ip, desired) {

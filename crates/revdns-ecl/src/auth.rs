@@ -3,22 +3,20 @@
 //! and after a 401. Or a ready token and endpoint, which cannot be renewed.
 //!
 //! Keystone is not part of the DNS spec, so this is hand-written on reqwest
-//! and serde. Operation name for logs: `createToken`.
+//! and serde. Operation name for logs and retries: `create_token`.
 
 use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use revdns_core::error::truncate_body;
-use revdns_core::{Error, ProviderId, RetryConfig};
+use revdns_core::runtime::{RawAnswer, Runtime};
+use revdns_core::{Error, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use crate::config::check_url;
-use crate::error::from_reqwest;
 
 const P: ProviderId = ProviderId::Ecl;
 
@@ -108,7 +106,7 @@ pub(crate) struct Keystone {
     password: SecretString,
     project_id: String,
     region: Option<String>,
-    retry: RetryConfig,
+    runtime: Runtime,
     current: Mutex<Option<Issued>>,
 }
 
@@ -139,7 +137,7 @@ pub(crate) struct PasswordLogin {
 }
 
 impl Keystone {
-    pub(crate) fn new(http: reqwest::Client, login: PasswordLogin, retry: RetryConfig) -> Self {
+    pub(crate) fn new(http: reqwest::Client, login: PasswordLogin, runtime: Runtime) -> Self {
         Keystone {
             http,
             auth_url: login.auth_url,
@@ -147,7 +145,7 @@ impl Keystone {
             password: login.password,
             project_id: login.project_id,
             region: login.region,
-            retry,
+            runtime,
             current: Mutex::new(None),
         }
     }
@@ -213,63 +211,33 @@ impl Keystone {
             .header(ACCEPT, "application/json")
             .body(bytes)
             .build()
-            .map_err(from_reqwest)?;
-        let span = tracing::debug_span!(
-            "request",
-            provider = "ecl",
-            operation_id = "createToken",
-            method = "POST",
-            path = request.url().path(),
-        );
-        async {
-            let started = std::time::Instant::now();
-            // A login has no side effect worth protecting: a repeated POST
-            // only issues another token, so it is retried like a GET.
-            let result = revdns_core::transport::send(&self.http, request, &self.retry, true).await;
-            let duration_ms = started.elapsed().as_millis() as u64;
-            let response = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::debug!(duration_ms, "transport error");
-                    return Err(from_reqwest(e));
-                }
-            };
-            let status = response.status().as_u16();
-            tracing::debug!(status, duration_ms, "response");
-            self.read_answer(response).await
-        }
-        .instrument(span)
-        .await
+            .map_err(|e| Error::validation_for(P, "OS_AUTH_URL", e.without_url().to_string()))?;
+        let answer = self
+            .runtime
+            .call_raw("Keystone token", &self.http, request, "create_token")
+            .await?;
+        self.read_answer(answer)
     }
 
-    async fn read_answer(&self, response: reqwest::Response) -> Result<Issued, Error> {
-        let status = response.status().as_u16();
-        let token = response
-            .headers()
+    fn read_answer(&self, answer: RawAnswer) -> Result<Issued, Error> {
+        let invalid =
+            |message: String| Error::invalid_response(P, message).with_meta(answer.meta.clone());
+        let token = answer
+            .headers
             .get("x-subject-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let raw = response.bytes().await.map_err(from_reqwest)?;
-        if !(200..300).contains(&status) {
-            let message = serde_json::from_slice::<KeystoneError>(&raw)
-                .ok()
-                .and_then(|e| e.error.message)
-                .unwrap_or_else(|| truncate_body(&raw));
-            return Err(if status == 401 {
-                Error::auth(P, format!("Keystone rejected the credentials: {message}"))
-            } else {
-                Error::api(P, status, format!("Keystone: {message}"))
-            });
-        }
-        let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            Error::api(
-                P,
-                status,
-                "Keystone answered without an X-Subject-Token header",
-            )
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| invalid("Keystone answered without an X-Subject-Token header".into()))?;
+        // Position only: the answer's values are not quoted.
+        let body: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|e| {
+            invalid(format!(
+                "the Keystone answer does not decode ({:?} error at line {} column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
         })?;
-        let body: TokenAnswer = serde_json::from_slice(&raw)
-            .map_err(|e| Error::api(P, status, format!("unreadable Keystone answer: {e}")))?;
         let endpoint =
             dns_endpoint(&body.token.catalog, self.region.as_deref()).ok_or_else(|| {
                 let region = self
@@ -277,11 +245,9 @@ impl Keystone {
                     .as_deref()
                     .map(|r| format!(" in region {r}"))
                     .unwrap_or_default();
-                Error::api(
-                    P,
-                    status,
-                    format!("the Keystone catalog has no public `dns` endpoint{region}"),
-                )
+                invalid(format!(
+                    "the Keystone catalog has no public `dns` endpoint{region}"
+                ))
             })?;
         let endpoint = check_url("dns endpoint (Keystone catalog)", &endpoint)?;
         let lifetime = token_lifetime(
@@ -426,17 +392,6 @@ struct CatalogEndpoint {
     #[serde(default)]
     region_id: Option<String>,
     url: String,
-}
-
-#[derive(Deserialize)]
-struct KeystoneError {
-    error: KeystoneErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct KeystoneErrorDetail {
-    #[serde(default)]
-    message: Option<String>,
 }
 
 #[cfg(test)]

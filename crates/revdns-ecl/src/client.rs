@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use revdns_core::retry::{RetryAction, RetryState};
-use revdns_core::{Error, Hostname, ProviderId, RetryConfig};
+use revdns_core::{Error, Hostname, ProviderId};
 use tokio::sync::{OnceCell, RwLock};
 use uuid::Uuid;
 
@@ -18,7 +18,6 @@ use crate::api;
 use crate::api::types::{Recordset, RecordsetIdList, RecordsetList};
 use crate::auth::Session;
 use crate::config::Builder;
-use crate::error::{self, ApiError};
 use crate::hooks::HookState;
 use crate::zones::{self, Placement, ZoneRef};
 
@@ -68,7 +67,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("session", &self.inner.session)
-            .field("retry", self.inner.hooks.retry())
+            .field("retry", self.runtime().retry())
             .field("settings", &self.inner.settings)
             .finish_non_exhaustive()
     }
@@ -99,10 +98,10 @@ impl Client {
     pub(crate) fn new(
         http: reqwest::Client,
         session: Arc<Session>,
-        retry: RetryConfig,
+        runtime: revdns_core::runtime::Runtime,
         settings: Settings,
     ) -> Client {
-        let hooks = HookState::new(retry).with_session(session.clone());
+        let hooks = HookState::with_runtime(runtime).with_session(session.clone());
         Client {
             inner: Arc::new(Inner {
                 http,
@@ -113,6 +112,11 @@ impl Client {
                 settings,
             }),
         }
+    }
+
+    /// The shared runtime every request of this client passes.
+    pub(crate) fn runtime(&self) -> &revdns_core::runtime::Runtime {
+        self.inner.hooks.runtime()
     }
 
     /// The generated client for everything the PTR interface does not
@@ -172,13 +176,13 @@ impl Client {
         let mut marker: Option<Uuid> = None;
         let mut seen = HashSet::new();
         loop {
-            let page = api
-                .list_zones(None, Some(PAGE_SIZE), marker.as_ref(), None, None)
-                .await;
-            let page = match page {
-                Ok(p) => p.into_inner(),
-                Err(e) => return Err(error::map(e, "zones").await),
-            };
+            let page = self
+                .runtime()
+                .call(
+                    "zones",
+                    api.list_zones(None, Some(PAGE_SIZE), marker.as_ref(), None, None),
+                )
+                .await?;
             let last = page.zones.last().map(|z| z.id);
             zones.extend(
                 page.zones
@@ -213,13 +217,13 @@ impl Client {
         marker: Option<Uuid>,
     ) -> Result<RecordsetList, Error> {
         let api = self.api().await?;
-        match api
-            .list_recordsets(&zone.id, None, Some(PAGE_SIZE), marker.as_ref(), None, None)
+        let about = format!("recordsets of zone {}", zone.name);
+        self.runtime()
+            .call(
+                &about,
+                api.list_recordsets(&zone.id, None, Some(PAGE_SIZE), marker.as_ref(), None, None),
+            )
             .await
-        {
-            Ok(p) => Ok(p.into_inner()),
-            Err(e) => Err(error::map(e, &format!("recordsets of zone {}", zone.name)).await),
-        }
     }
 
     /// The zone's PTR recordsets by owner name (lower-case, trailing dot).
@@ -254,13 +258,14 @@ impl Client {
 
     /// Creates the PTR recordset and waits until GET shows it.
     ///
-    /// A create is not repeated blindly after a failure that may have
-    /// reached the server (502/503/504, a lost connection, a timeout): a
-    /// second create would make a second PTR. Instead the zone is listed,
-    /// and if the PTR is there the create took effect; if not, the create
-    /// is sent again, within the client's [`RetryConfig`] (attempts and
-    /// budget, with backoff). A 409 to such a repeated create also leads to
-    /// a look. Each uncertain failure costs one zone listing.
+    /// A create is never repeated blindly: a second create that reaches the
+    /// server makes a second PTR, so the runtime does not retry it after a
+    /// 5xx or a lost answer. Instead, when the answer leaves open whether
+    /// the create took effect (lost connection, timeout, deadline, 5xx,
+    /// whatever the body), the zone is read: if the PTR is there, the create
+    /// took effect; if not, the create is sent again, within the client's
+    /// [`RetryConfig`](revdns_core::RetryConfig) (attempts, backoff, total
+    /// budget). A 409 to a repeated create also leads to a look.
     pub(crate) async fn create_ptr(
         &self,
         placement: &Placement,
@@ -277,32 +282,45 @@ impl Client {
             description: comment.map(description).transpose()?,
         };
         let api = self.api().await?;
-        let mut retry = RetryState::new(*self.inner.hooks.retry());
+        let about = format!("PTR recordset {}", placement.record_name);
+        let mut settle = RetryState::new(*self.runtime().retry());
         let mut repeated = false;
-        let created = loop {
-            let e = match api.create_recordset(&placement.zone.id, &body).await {
-                Ok(r) => break r.into_inner(),
-                Err(e) => self.write_error(e, placement).await,
+        loop {
+            let e = match self
+                .runtime()
+                .call(&about, api.create_recordset(&placement.zone.id, &body))
+                .await
+            {
+                Ok(created) => {
+                    if let Some(rs) = created.recordsets.first() {
+                        let fqdn = target.to_fqdn();
+                        self.await_visible(&placement.zone, rs.id, |seen| {
+                            seen.records.first().is_some_and(|v| same_name(v, &fqdn))
+                        })
+                        .await;
+                    }
+                    return Ok(());
+                }
+                Err(e) => self.note_write_error(e).await,
             };
             let uncertain = may_have_been_applied(&e);
-            // A 409 to a repeated create may be our own earlier attempt.
+            // A 409 to a repeated create may be an earlier attempt's doing.
             let conflict_with_earlier = repeated && matches!(e, Error::Conflict { .. });
             if !(uncertain || conflict_with_earlier) {
                 return Err(e);
             }
-            // Did an earlier attempt create it after all?
             match self.find_ptr(placement, target).await {
                 Ok(true) => {
                     tracing::debug!(
                         name = %placement.record_name,
-                        "create failed in transit but the PTR exists: it took effect"
+                        "create answer lost but the PTR exists: it took effect"
                     );
                     return Ok(());
                 }
                 Ok(false) if uncertain => {}
                 Ok(false) | Err(_) => return Err(e),
             }
-            let Some(wait) = retry.next_delay(RetryAction::Retry { after: None }) else {
+            let Some(wait) = settle.next_delay(RetryAction::Retry { after: None }) else {
                 return Err(e);
             };
             tracing::debug!(
@@ -310,17 +328,9 @@ impl Client {
                 error = %e,
                 "create failed and the PTR is absent; sending it again"
             );
-            tokio::time::sleep(wait).await;
+            revdns_core::retry::sleep(wait).await;
             repeated = true;
-        };
-        if let Some(rs) = created.recordsets.first() {
-            let fqdn = target.to_fqdn();
-            self.await_visible(&placement.zone, rs.id, |seen| {
-                seen.records.first().is_some_and(|v| same_name(v, &fqdn))
-            })
-            .await;
         }
-        Ok(())
     }
 
     /// Whether the zone holds a PTR recordset named as `placement` whose
@@ -359,8 +369,13 @@ impl Client {
                 .transpose()?,
         };
         let api = self.api().await?;
-        if let Err(e) = api.update_recordset(&placement.zone.id, &id, &body).await {
-            return Err(self.write_error(e, placement).await);
+        let about = format!("PTR recordset {}", placement.record_name);
+        if let Err(e) = self
+            .runtime()
+            .call(&about, api.update_recordset(&placement.zone.id, &id, &body))
+            .await
+        {
+            return Err(self.note_write_error(e).await);
         }
         let fqdn = target.to_fqdn();
         self.await_visible(&placement.zone, id, |seen| {
@@ -375,29 +390,32 @@ impl Client {
     pub(crate) async fn delete_many(&self, zone: &ZoneRef, ids: Vec<Uuid>) -> Result<(), Error> {
         let api = self.api().await?;
         let body = RecordsetIdList { id: ids };
-        match api.delete_recordsets(&zone.id, &body).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(error::map(e, &format!("recordset in zone {}", zone.name)).await),
-        }
+        let about = format!("recordset in zone {}", zone.name);
+        self.runtime()
+            .call(&about, api.delete_recordsets(&zone.id, &body))
+            .await
+            .map(|_| ())
     }
 
     /// Deletes one recordset; `Ok(false)` when it was already gone.
     pub(crate) async fn delete_one(&self, zone: &ZoneRef, id: Uuid) -> Result<bool, Error> {
         let api = self.api().await?;
-        match api.delete_recordset(&zone.id, &id).await {
+        let about = format!("recordset {id}");
+        match self
+            .runtime()
+            .call(&about, api.delete_recordset(&zone.id, &id))
+            .await
+        {
             Ok(_) => Ok(true),
-            Err(e) => match error::map(e, &format!("recordset {id}")).await {
-                Error::NotFound { .. } => Ok(false),
-                other => Err(other),
-            },
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(other) => Err(other),
         }
     }
 
-    async fn write_error(&self, e: ApiError, placement: &Placement) -> Error {
-        let mapped = error::map(e, &format!("PTR recordset {}", placement.record_name)).await;
-        if let Error::NotFound { what, .. } = &mapped
-            && what.contains("E2007")
-        {
+    /// Forgets the zone cache when a write says the zone is gone (E2007),
+    /// so the next call reloads it.
+    async fn note_write_error(&self, mapped: Error) -> Error {
+        if mapped.provider_code() == Some("E2007") {
             // The zone is gone: forget the cache so the next call reloads it.
             *self.inner.zones.write().await = None;
         }
@@ -418,13 +436,16 @@ impl Client {
         let deadline = tokio::time::Instant::now() + budget;
         // Tiny budgets (tests) poll more often than the default 250 ms.
         let mut wait = FIRST_POLL.min(budget / 8);
+        let about = format!("recordset {id}");
         loop {
-            match api.show_recordset(&zone.id, &id).await {
+            match self
+                .runtime()
+                .call(&about, api.show_recordset(&zone.id, &id))
+                .await
+            {
                 Ok(rs) if visible(&rs) => return,
-                Ok(_) => {}
-                Err(progenitor_client::Error::ErrorResponse(rv)) if rv.status() == 404 => {}
+                Ok(_) | Err(Error::NotFound { .. }) => {}
                 Err(e) => {
-                    let e = error::map(e, &format!("recordset {id}")).await;
                     tracing::warn!(error = %e, %id, "could not confirm the write");
                     return;
                 }
@@ -450,7 +471,8 @@ impl Client {
 fn may_have_been_applied(e: &Error) -> bool {
     match e {
         Error::Transport { .. } | Error::Timeout { .. } => true,
-        Error::Api { status, .. } => matches!(status, 502..=504),
+        Error::Api { .. } => matches!(e.status(), Some(500..=504)),
+        Error::Deadline { .. } => true,
         _ => false,
     }
 }
@@ -476,9 +498,8 @@ fn description(comment: &str) -> Result<api::types::CreateRecordsetRequestDescri
 }
 
 fn repeated_marker(what: &str, marker: Uuid) -> Error {
-    Error::api(
+    Error::invalid_response(
         P,
-        200,
         format!("listing {what} returned page marker {marker} twice; stopped instead of looping"),
     )
 }

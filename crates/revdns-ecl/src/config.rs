@@ -82,6 +82,7 @@ pub struct Builder {
     endpoint: Option<String>,
     retry: Option<RetryConfig>,
     timeout: Option<Duration>,
+    deadline: Option<Option<Duration>>,
     consistency_budget: Option<Duration>,
     default_ttl: Option<u32>,
     concurrency: Option<usize>,
@@ -209,6 +210,15 @@ impl Builder {
         self
     }
 
+    /// Deadline of one API operation, retries and their waits included,
+    /// default [`DEFAULT_DEADLINE`](revdns_core::runtime::DEFAULT_DEADLINE)
+    /// (120 s); `None` for none beyond the retry budget. Past it the
+    /// operation fails with [`Error::Deadline`].
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// How long a write waits for its record to become visible to GET
     /// (default [`DEFAULT_CONSISTENCY_BUDGET`]); zero disables the wait.
     pub fn consistency_budget(mut self, budget: Duration) -> Self {
@@ -259,11 +269,18 @@ impl Builder {
                 "must be at least 1",
             ));
         }
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+        let http = revdns_core::runtime::client_builder(timeout)
             .build()
             .map_err(|e| Error::transport(P, e))?;
+        let runtime = revdns_core::runtime::Runtime::new(
+            &crate::error::DIALECT,
+            revdns_core::runtime::RuntimeConfig::default()
+                .with_retry(retry)
+                .with_deadline(
+                    self.deadline
+                        .unwrap_or(Some(revdns_core::runtime::DEFAULT_DEADLINE)),
+                ),
+        );
 
         let explicit_token = self.token.is_some() || self.endpoint.is_some();
         let explicit_login = self.auth_url.is_some()
@@ -292,12 +309,16 @@ impl Builder {
                 )?,
                 region: self.region.or(env.region),
             };
-            Session::Keystone(Box::new(Keystone::new(http.clone(), login, retry)))
+            Session::Keystone(Box::new(Keystone::new(
+                http.clone(),
+                login,
+                runtime.clone(),
+            )))
         };
         Ok(Client::new(
             http,
             Arc::new(session),
-            retry,
+            runtime,
             Settings {
                 default_ttl,
                 consistency_budget: self

@@ -213,9 +213,8 @@ impl Client {
                 Ok(Some(m)) if seen.insert(m) => *marker = Some(m),
                 Ok(Some(m)) => {
                     state.done = true;
-                    return Some(vec![Err(Error::api(
+                    return Some(vec![Err(Error::invalid_response(
                         P,
-                        200,
                         format!(
                             "listing recordsets of {} returned page marker {m} twice",
                             zone.name
@@ -384,9 +383,8 @@ impl Client {
 fn to_record(ip: IpAddr, rs: &Recordset) -> Result<PtrRecord, Error> {
     let value = rs.records.first().unwrap_or_default();
     let target = Hostname::new(value).map_err(|e| {
-        Error::api(
+        Error::invalid_response(
             P,
-            200,
             format!("the PTR of {ip} points to {value:?}, which is not a host name: {e}"),
         )
     })?;

@@ -100,15 +100,14 @@ pub(crate) fn next_marker(
     });
     match from_link {
         Some(m) => Uuid::parse_str(&m).map(Some).map_err(|_| {
-            Error::api(
+            Error::invalid_response(
                 P,
-                200,
                 format!("links.next has a marker that is not a UUID: {m}"),
             )
         }),
-        None => last
-            .map(Some)
-            .ok_or_else(|| Error::api(P, 200, "links.next on an empty page without a marker")),
+        None => last.map(Some).ok_or_else(|| {
+            Error::invalid_response(P, "links.next on an empty page without a marker")
+        }),
     }
 }
 

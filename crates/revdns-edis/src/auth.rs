@@ -11,7 +11,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use revdns_core::{Error, Hostname, ProviderId, RetryConfig};
+use progenitor_client::ClientInfo;
+use revdns_core::{Error, Hostname, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
@@ -29,6 +30,8 @@ pub(crate) struct Session {
     api_host: String,
     signature: SecretString,
     valid_until: u64,
+    /// When the session was created (Unix seconds), to know its lifetime.
+    issued_at: u64,
     /// Counts sessions made by one manager, to tell a renewed session from
     /// the one a caller saw rejected.
     generation: u64,
@@ -50,9 +53,19 @@ impl fmt::Debug for Session {
 
 impl Session {
     /// Whether the session should be renewed before use: it ends within
-    /// `margin` of `now` (Unix seconds).
+    /// `margin` of `now` (Unix seconds). The margin is at most half the
+    /// session's lifetime, so a session that lives shorter than the margin
+    /// is still used for its first half instead of being renewed for every
+    /// call.
     fn is_stale(&self, now: u64, margin: Duration) -> bool {
-        now.saturating_add(margin.as_secs()) >= self.valid_until
+        let lifetime = self.valid_until.saturating_sub(self.issued_at);
+        let margin = margin.as_secs().min(lifetime / 2);
+        now.saturating_add(margin) >= self.valid_until
+    }
+
+    /// The runtime every request of this session passes.
+    pub(crate) fn runtime(&self) -> &HookState {
+        ClientInfo::inner(&self.ptr)
     }
 
     pub(crate) fn get_body(&self, ips: &[IpAddr]) -> types::GetPtrBody {
@@ -102,7 +115,7 @@ pub(crate) struct SessionManager {
     ptr_base_url: Option<String>,
     credentials: Credentials,
     refresh_margin: Duration,
-    retry: RetryConfig,
+    runtime: HookState,
     cache: Mutex<Cache>,
 }
 
@@ -124,17 +137,17 @@ impl SessionManager {
         ptr_base_url: Option<String>,
         credentials: Credentials,
         refresh_margin: Duration,
-        retry: RetryConfig,
+        runtime: HookState,
     ) -> Self {
         let auth =
-            generated::Client::new_with_client(&auth_base_url, http.clone(), HookState::new(retry));
+            generated::Client::new_with_client(&auth_base_url, http.clone(), runtime.clone());
         SessionManager {
             http,
             auth,
             ptr_base_url,
             credentials,
             refresh_margin,
-            retry,
+            runtime,
             cache: Mutex::new(Cache::default()),
         }
     }
@@ -182,12 +195,13 @@ impl SessionManager {
             pw: self.credentials.password().to_owned(),
             kvm_id: self.credentials.kvm_id().map(str::to_owned),
         };
-        let answer = match self.auth.create_auth_session(&request).await {
-            Ok(v) => v.into_inner(),
-            Err(e) => return Err(error::from_api(Operation::Auth, e).await),
-        };
+        let op = Operation::Auth;
+        let (answer, meta) = ClientInfo::inner(&self.auth)
+            .call_meta(op.about(), self.auth.create_auth_session(&request))
+            .await?;
         error::check_status(
-            Operation::Auth,
+            op,
+            meta,
             answer.status.as_deref(),
             answer.error.as_deref(),
             answer.message.as_deref(),
@@ -212,8 +226,9 @@ impl SessionManager {
         entry: types::AuthSession,
         generation: u64,
     ) -> Result<Session, Error> {
-        let lacks =
-            |field: &str| Error::api(P, 0, format!("the session for {kvm_id} has no `{field}`"));
+        let lacks = |field: &str| {
+            Error::invalid_response(P, format!("the session for {kvm_id} has no `{field}`"))
+        };
         let signature = entry
             .signature
             .filter(|s| !s.trim().is_empty())
@@ -227,16 +242,14 @@ impl SessionManager {
             Some(url) => url.clone(),
             None => ptr_base_from_session(entry.api_rdns.as_deref())?,
         };
-        let ptr = generated::Client::new_with_client(
-            &base,
-            self.http.clone(),
-            HookState::new(self.retry),
-        );
+        let ptr =
+            generated::Client::new_with_client(&base, self.http.clone(), self.runtime.clone());
         Ok(Session {
             kvm_id,
             api_host,
             signature: SecretString::from(signature),
             valid_until,
+            issued_at: unix_now(),
             generation,
             ptr,
         })
@@ -255,9 +268,8 @@ fn ptr_base_from_session(api_rdns: Option<&str>) -> Result<String, Error> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     if !plain {
-        return Err(Error::api(
+        return Err(Error::invalid_response(
             P,
-            0,
             "the session's `api_rdns` is not a host name",
         ));
     }
@@ -423,11 +435,12 @@ mod tests {
             api_host: "h.example.net".into(),
             signature: SecretString::from("sig-secret".to_owned()),
             valid_until: 1_000,
+            issued_at: 0,
             generation: 1,
             ptr: generated::Client::new_with_client(
                 "https://dns-api.edisglobal.com",
                 http,
-                HookState::default(),
+                HookState::new(&crate::error::DIALECT, Default::default()),
             ),
         };
         let m = Duration::from_secs(60);
@@ -436,5 +449,13 @@ mod tests {
         assert!(session.is_stale(2_000, m));
         assert!(!session.is_stale(999, Duration::ZERO));
         assert!(!format!("{session:?}").contains("sig-secret"));
+        // A session of 30 s against a 60 s margin is used for 15 s.
+        let short = Session {
+            issued_at: 970,
+            ..session
+        };
+        assert!(!short.is_stale(970, m));
+        assert!(!short.is_stale(984, m));
+        assert!(short.is_stale(985, m));
     }
 }

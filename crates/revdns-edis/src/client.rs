@@ -182,19 +182,19 @@ impl Client {
         let answer = self
             .with_session(|s| async move {
                 let body = s.get_body(ips);
-                match s.ptr.get_ptr(&body).await {
-                    Ok(v) => {
-                        let a = v.into_inner();
-                        error::check_status(
-                            Operation::GetPtr,
-                            a.status.as_deref(),
-                            a.error.as_deref(),
-                            a.message.as_deref(),
-                        )?;
-                        Ok(a)
-                    }
-                    Err(e) => Err(error::from_api(Operation::GetPtr, e).await),
-                }
+                let op = Operation::GetPtr;
+                let (a, meta) = s
+                    .runtime()
+                    .call_meta(op.about(), s.ptr.get_ptr(&body))
+                    .await?;
+                error::check_status(
+                    op,
+                    meta,
+                    a.status.as_deref(),
+                    a.error.as_deref(),
+                    a.message.as_deref(),
+                )?;
+                Ok(a)
             })
             .await?;
         match_records(ips, answer.records)
@@ -204,18 +204,18 @@ impl Client {
     pub(crate) async fn set_chunk(&self, ptrs: &[(IpAddr, Hostname)]) -> Result<(), Error> {
         self.with_session(|s| async move {
             let body = s.set_body(ptrs.iter().cloned().collect());
-            match s.ptr.set_ptr(&body).await {
-                Ok(v) => {
-                    let a = v.into_inner();
-                    error::check_status(
-                        Operation::SetPtr,
-                        a.status.as_deref(),
-                        a.error.as_deref(),
-                        a.message.as_deref(),
-                    )
-                }
-                Err(e) => Err(error::from_api(Operation::SetPtr, e).await),
-            }
+            let op = Operation::SetPtr;
+            let (a, meta) = s
+                .runtime()
+                .call_meta(op.about(), s.ptr.set_ptr(&body))
+                .await?;
+            error::check_status(
+                op,
+                meta,
+                a.status.as_deref(),
+                a.error.as_deref(),
+                a.message.as_deref(),
+            )
         })
         .await
     }
@@ -224,18 +224,18 @@ impl Client {
     pub(crate) async fn delete_chunk(&self, ips: &[IpAddr]) -> Result<(), Error> {
         self.with_session(|s| async move {
             let body = s.delete_body(ips);
-            match s.ptr.delete_ptr(&body).await {
-                Ok(v) => {
-                    let a = v.into_inner();
-                    error::check_status(
-                        Operation::DeletePtr,
-                        a.status.as_deref(),
-                        a.error.as_deref(),
-                        a.message.as_deref(),
-                    )
-                }
-                Err(e) => Err(error::from_api(Operation::DeletePtr, e).await),
-            }
+            let op = Operation::DeletePtr;
+            let (a, meta) = s
+                .runtime()
+                .call_meta(op.about(), s.ptr.delete_ptr(&body))
+                .await?;
+            error::check_status(
+                op,
+                meta,
+                a.status.as_deref(),
+                a.error.as_deref(),
+                a.message.as_deref(),
+            )
         })
         .await
     }
@@ -282,9 +282,8 @@ fn match_records(
             continue;
         };
         let ip: IpAddr = text.parse().map_err(|_| {
-            Error::api(
+            Error::invalid_response(
                 P,
-                0,
                 "the get PTR answer holds a record whose `ip` is not an IP address",
             )
         })?;
@@ -300,9 +299,8 @@ fn match_records(
         *slot = match target {
             None => None,
             Some(t) => Some(Hostname::new(t).map_err(|e| {
-                Error::api(
+                Error::invalid_response(
                     P,
-                    0,
                     format!("the get PTR answer for {ip} holds a target that is not a host name"),
                 )
                 .with_source(e)
@@ -366,9 +364,9 @@ mod tests {
     fn invalid_target_or_ip_is_an_api_error() {
         let asked = [ip("192.0.2.1")];
         let err = match_records(&asked, vec![rec("192.0.2.1", Some("bad host"))]).unwrap_err();
-        assert!(matches!(err, Error::Api { status: 0, .. }), "{err:?}");
+        assert_eq!(err.kind(), "invalid_response", "{err:?}");
         let err = match_records(&asked, vec![rec("not-an-ip", Some("a.example.net"))]).unwrap_err();
-        assert!(matches!(err, Error::Api { status: 0, .. }), "{err:?}");
+        assert_eq!(err.kind(), "invalid_response", "{err:?}");
     }
 
     #[test]

@@ -10,6 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::SessionManager;
 use crate::client::{Client, Inner};
+use crate::hooks::HookState;
+use revdns_core::runtime::{DEFAULT_DEADLINE, RuntimeConfig};
 
 /// Environment variable holding the client-area login email.
 pub const ENV_EMAIL: &str = "EDIS_EMAIL";
@@ -139,6 +141,7 @@ pub struct Builder {
     auth_base_url: Option<String>,
     ptr_base_url: Option<String>,
     timeout: Option<Duration>,
+    deadline: Option<Option<Duration>>,
     refresh_margin: Option<Duration>,
     chunk_size: Option<usize>,
     retry: Option<RetryConfig>,
@@ -198,6 +201,14 @@ impl Builder {
     /// Timeout of each HTTP request; default [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Deadline of one API operation, retries and their waits included,
+    /// default [`DEFAULT_DEADLINE`] (120 s); `None` for none beyond the
+    /// retry budget. Past it the operation fails with [`Error::Deadline`].
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -283,11 +294,9 @@ impl Builder {
             .as_deref()
             .map(|u| check_base_url("ptr_base_url", u))
             .transpose()?;
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // A 307/308 would resend the form, password included, to
-            // wherever the redirect points.
+        let http = revdns_core::runtime::client_builder(timeout)
+            // Every EDIS request is a form carrying the password or the
+            // signature, which a 307/308 would resend: no redirects at all.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::transport(P, e))?;
@@ -302,7 +311,12 @@ impl Builder {
             ptr_base_url,
             credentials,
             self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
-            self.retry.unwrap_or_default(),
+            HookState::new(
+                &crate::error::DIALECT,
+                RuntimeConfig::default()
+                    .with_retry(self.retry.unwrap_or_default())
+                    .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE))),
+            ),
         );
         Ok(Client::from_inner(Arc::new(Inner {
             sessions,

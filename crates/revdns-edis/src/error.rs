@@ -1,24 +1,17 @@
-//! The one mapping from EDIS answers to [`revdns_core::Error`].
+//! What the shared runtime needs to know of EDIS answers, and the errors
+//! EDIS reports inside HTTP 200 answers.
 //!
 //! EDIS errors come in several body shapes (delete answers with `message`,
-//! get and set with `error`, auth with `error`, `code` and `message`), and an
-//! HTTP 200 whose `status` is not `success` is an error too. Every path
-//! ends in [`from_body`], so a shape maps to the same variant whatever the
-//! status line said.
-//!
-//! Auth answers carry the session signature, so their bodies are never
-//! quoted in errors; PTR answers carry only IPs and host names.
+//! get and set with `error`, auth with `error`, `code` and `message`), and
+//! an HTTP 200 whose `status` is not `success` is an error too. Auth
+//! answers carry the session signature, so their bodies are never quoted.
 
-use progenitor_client::Error as ApiError;
-use revdns_core::error::truncate_body;
-use revdns_core::retry::parse_retry_after;
-use revdns_core::{Error, ProviderId};
+use revdns_core::runtime::{AnswerKind, Described, Dialect};
+use revdns_core::{Error, ErrorMeta, ProviderId};
 
 use crate::generated::types::EdisError;
 
-const P: ProviderId = ProviderId::Edis;
-
-/// The operation an answer belongs to; decides how its errors read.
+/// An operation of the generated client (progenitor's snake-case name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operation {
     Auth,
@@ -28,92 +21,72 @@ pub(crate) enum Operation {
 }
 
 impl Operation {
-    fn describe(self) -> &'static str {
+    const fn id(self) -> &'static str {
+        match self {
+            Operation::Auth => "create_auth_session",
+            Operation::GetPtr => "get_ptr",
+            Operation::SetPtr => "set_ptr",
+            Operation::DeletePtr => "delete_ptr",
+        }
+    }
+
+    /// What the operation addresses, for [`Error::NotFound`].
+    pub(crate) const fn about(self) -> &'static str {
         match self {
             Operation::Auth => "session",
-            Operation::GetPtr => "get PTR",
-            Operation::SetPtr => "set PTR",
-            Operation::DeletePtr => "delete PTR",
+            Operation::GetPtr | Operation::SetPtr | Operation::DeletePtr => "PTR records",
         }
     }
 }
 
-/// Maps a failed call of the generated client.
-pub(crate) async fn from_api(op: Operation, err: ApiError<EdisError>) -> Error {
-    match err {
-        ApiError::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            from_body(op, status, &value.into_inner())
-        }
-        ApiError::CommunicationError(e) | ApiError::ResponseBodyError(e) => from_reqwest(e),
-        ApiError::InvalidResponsePayload(bytes, e) => match op {
-            // serde_json quotes offending values, and an auth answer holds
-            // the signature: say where, never what.
-            Operation::Auth => Error::api(
-                P,
-                0,
-                format!(
-                    "the session answer could not be read ({:?} error at line {} column {})",
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                ),
-            ),
-            _ => Error::api(
-                P,
-                0,
-                format!(
-                    "the {} answer is not the JSON EDIS documents: {}",
-                    op.describe(),
-                    truncate_body(&bytes)
-                ),
-            )
-            .with_source(e),
-        },
-        ApiError::UnexpectedResponse(response) => unexpected(op, response).await,
-        ApiError::InvalidRequest(reason) => Error::validation_for(P, "request", reason),
-        ApiError::InvalidUpgrade(e) => from_reqwest(e),
-        ApiError::Custom(reason) => Error::api(P, 0, reason),
+/// EDIS for the runtime. Reads and deletes are safe to repeat, and a set
+/// writes the same value again; creating a session twice only makes a
+/// second session.
+pub(crate) static DIALECT: Dialect = Dialect {
+    provider: ProviderId::Edis,
+    idempotent: &["create_auth_session", "get_ptr", "set_ptr", "delete_ptr"],
+    confidential: &["create_auth_session"],
+    describe,
+    classify,
+};
+
+/// `code` (the auth page's numeric code, else the `error` text of PTR
+/// answers) and `message` (else `error`).
+fn describe(body: &[u8]) -> Described {
+    match serde_json::from_slice::<EdisError>(body) {
+        Ok(b) if b.message.is_some() || b.error.is_some() || b.status.is_some() => described(&b),
+        _ => Described::default(),
     }
 }
 
-fn from_reqwest(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::timeout(P).with_source(e)
-    } else {
-        Error::transport(P, e)
-    }
-}
-
-/// An answer with a status the spec does not list (429, 502, 503, ...).
-async fn unexpected(op: Operation, response: reqwest::Response) -> Error {
-    let status = response.status().as_u16();
-    if status == 429 {
-        let after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-        return Error::rate_limited(P, after);
-    }
-    let bytes = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => return from_reqwest(e),
+fn described(body: &EdisError) -> Described {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
     };
-    if let Ok(body) = serde_json::from_slice::<EdisError>(&bytes)
-        && (body.message.is_some() || body.error.is_some())
-    {
-        return from_body(op, status, &body);
-    }
-    let excerpt = match op {
-        Operation::Auth => format!("a body of {} bytes that is not JSON", bytes.len()),
-        _ => truncate_body(&bytes),
+    let code = match &body.code {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => text(&body.error),
     };
-    Error::api(P, status, excerpt)
+    Described::new(code, text(&body.message).or_else(|| text(&body.error)))
 }
 
-/// Checks the `status` of an HTTP 200 answer.
+/// A login refused with 400 or 403 ("invalid credentials or missing
+/// parameters"), and any answer saying the session expired, are
+/// authentication failures whatever their status.
+fn classify(operation: &str, status: u16, d: &Described) -> Option<AnswerKind> {
+    let auth = operation == Operation::Auth.id();
+    let expired = !auth && d.message.as_deref().is_some_and(session_rejected);
+    (expired || (auth && matches!(status, 400 | 403))).then_some(AnswerKind::Auth)
+}
+
+/// Checks the `status` of an HTTP 200 answer; `meta` is the answer's.
 pub(crate) fn check_status(
     op: Operation,
+    meta: ErrorMeta,
     status: Option<&str>,
     error: Option<&str>,
     message: Option<&str>,
@@ -131,46 +104,13 @@ pub(crate) fn check_status(
         }),
         code: None,
     };
-    Err(from_body(op, 200, &body))
-}
-
-/// Maps an EDIS error body. `http_status` 200 stands for "a success status
-/// line with `status` other than `success`", reported as status 0.
-pub(crate) fn from_body(op: Operation, http_status: u16, body: &EdisError) -> Error {
-    let text = reason(body);
-    let code = body.code.as_ref().and_then(|c| match c {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
-    let with_code = |e: Error| match &code {
-        Some(c) => e.with_code(c.clone()),
-        None => e,
+    let d = described(&body);
+    let kind = match d.message.as_deref() {
+        _ if op == Operation::Auth => AnswerKind::Auth,
+        Some(text) if session_rejected(text) => AnswerKind::Auth,
+        _ => AnswerKind::Failed,
     };
-    if http_status == 401 || (op != Operation::Auth && session_rejected(&text)) {
-        return Error::auth(P, text);
-    }
-    match (op, http_status) {
-        // The auth page documents 400 as "invalid credentials or missing
-        // parameters", and a refused login answered with 200 is no better.
-        (Operation::Auth, 200 | 400 | 403) => Error::auth(P, text),
-        (_, 403) => Error::forbidden(P, code, text),
-        (_, 429) => Error::rate_limited(P, None),
-        (_, 200) => with_code(Error::api(P, 0, text)),
-        (_, 400 | 422) => Error::validation_for(P, "request", text),
-        (_, status) => with_code(Error::api(P, status, text)),
-    }
-}
-
-/// What the body says: `message` (delete, auth), else `error` (get, set).
-fn reason(body: &EdisError) -> String {
-    [&body.message, &body.error]
-        .into_iter()
-        .flatten()
-        .map(|s| s.trim())
-        .find(|s| !s.is_empty())
-        .unwrap_or("no reason given")
-        .to_owned()
+    Err(DIALECT.error_described(op.about(), meta, kind, d))
 }
 
 /// Whether an error text says the session or its signature is no longer
@@ -191,183 +131,215 @@ fn session_rejected(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn body(json: &str) -> EdisError {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[derive(Debug, PartialEq)]
-    enum Kind {
-        Auth,
-        Validation,
-        Api(u16),
-        Forbidden,
-        RateLimited,
-    }
-
-    fn kind(e: &Error) -> Kind {
-        match e {
-            Error::Auth { .. } => Kind::Auth,
-            Error::Validation { .. } => Kind::Validation,
-            Error::Api { status, .. } => Kind::Api(*status),
-            Error::Forbidden { .. } => Kind::Forbidden,
-            Error::RateLimited { .. } => Kind::RateLimited,
-            other => panic!("unexpected {other:?}"),
-        }
+    fn from_body(op: Operation, status: u16, json: &str) -> Error {
+        let meta = ErrorMeta::default()
+            .with_operation(op.id())
+            .with_attempts(1);
+        DIALECT.error_for_body(op.about(), meta, status, json.as_bytes())
     }
 
     /// Every error body documented on the three PTR pages and the auth page.
     #[test]
     fn documented_error_bodies_map_to_useful_errors() {
         use Operation::*;
-        let cases: &[(Operation, u16, &str, Kind, &str)] = &[
+        let cases: &[(Operation, u16, &str, &str, &str)] = &[
             (
                 GetPtr,
                 400,
                 r#"{"status":"error","error":"Required field 'kvm_id' is missing."}"#,
-                Kind::Validation,
+                "rejected",
                 "Required field 'kvm_id' is missing.",
             ),
             (
                 GetPtr,
                 401,
                 r#"{"status":"error","error":"Session signature has expired."}"#,
-                Kind::Auth,
+                "auth",
                 "Session signature has expired.",
             ),
             (
                 GetPtr,
                 500,
                 r#"{"status":"error","error":"An internal server error occurred. Please try again later."}"#,
-                Kind::Api(500),
+                "api",
                 "An internal server error occurred. Please try again later.",
             ),
             (
                 SetPtr,
                 400,
                 r#"{"status":"error","error":"Invalid IP address format."}"#,
-                Kind::Validation,
+                "rejected",
                 "Invalid IP address format.",
             ),
             (
                 SetPtr,
                 401,
                 r#"{"status":"error","error":"Session expired."}"#,
-                Kind::Auth,
+                "auth",
                 "Session expired.",
             ),
             (
                 SetPtr,
                 500,
                 r#"{"status":"error","error":"Unexpected server error."}"#,
-                Kind::Api(500),
+                "api",
                 "Unexpected server error.",
             ),
             (
                 DeletePtr,
                 400,
                 r#"{"status":"error","message":"Invalid input: 'signature' field is missing."}"#,
-                Kind::Validation,
+                "rejected",
                 "Invalid input: 'signature' field is missing.",
             ),
             (
                 DeletePtr,
                 401,
                 r#"{"status":"error","message":"Session expired. Please re-authenticate."}"#,
-                Kind::Auth,
+                "auth",
                 "Session expired. Please re-authenticate.",
             ),
             (
                 DeletePtr,
                 500,
                 r#"{"status":"error","message":"Internal server error. Please contact support."}"#,
-                Kind::Api(500),
+                "api",
                 "Internal server error. Please contact support.",
             ),
             (
                 Auth,
                 400,
                 r#"{"error":"Bad Request","code":400,"message":"Missing parameters."}"#,
-                Kind::Auth,
+                "auth",
                 "Missing parameters.",
             ),
             (
                 Auth,
                 401,
                 r#"{"error":"Unauthorized","code":401,"message":"Invalid WHMCS credentials. Please provide correct credentials."}"#,
-                Kind::Auth,
+                "auth",
                 "Invalid WHMCS credentials. Please provide correct credentials.",
             ),
             (
                 Auth,
                 500,
                 r#"{"error":"Internal Server Error","code":500,"message":"Internal server error."}"#,
-                Kind::Api(500),
+                "api",
                 "Internal server error.",
             ),
         ];
         for (op, status, json, want, text) in cases {
-            let err = from_body(*op, *status, &body(json));
-            assert_eq!(kind(&err), *want, "{op:?} {status}");
+            let err = from_body(*op, *status, json);
+            assert_eq!(err.kind(), *want, "{op:?} {status}");
+            assert_eq!(err.status(), Some(*status), "{op:?}");
             assert!(err.to_string().contains(text), "{op:?} {status}: {err}");
+            assert_eq!(err.meta().unwrap().message.as_deref(), Some(*text));
         }
     }
 
     #[test]
-    fn auth_500_keeps_numeric_code() {
+    fn auth_500_keeps_numeric_code_and_ptr_errors_keep_their_text_as_code() {
         let err = from_body(
             Operation::Auth,
             500,
-            &body(r#"{"error":"Internal Server Error","code":500,"message":"boom"}"#),
+            r#"{"error":"Internal Server Error","code":500,"message":"boom"}"#,
         );
         assert_eq!(err.provider_code(), Some("500"));
+        let err = from_body(
+            Operation::SetPtr,
+            400,
+            r#"{"status":"error","error":"Invalid IP address format."}"#,
+        );
+        assert_eq!(err.provider_code(), Some("Invalid IP address format."));
+    }
+
+    #[test]
+    fn html_answers_keep_their_status_and_kind() {
+        let page = "<html><head><title>401 Authorization Required</title></head></html>";
+        let err = from_body(Operation::GetPtr, 401, page);
+        assert_eq!(err.kind(), "auth");
+        assert_eq!(err.status(), Some(401));
+        let err = from_body(Operation::SetPtr, 400, "<html>Bad Request</html>");
+        assert_eq!(err.kind(), "rejected");
+        let err = from_body(Operation::Auth, 500, "<html>sig=abc</html>");
+        assert!(!err.to_string().contains("sig=abc"), "{err}");
     }
 
     #[test]
     fn expired_session_text_at_any_status_is_auth() {
-        for status in [200, 400, 500] {
+        for status in [400, 500] {
             let err = from_body(
                 Operation::SetPtr,
                 status,
-                &body(r#"{"status":"error","error":"Session signature has expired."}"#),
+                r#"{"status":"error","error":"Session signature has expired."}"#,
             );
-            assert_eq!(kind(&err), Kind::Auth, "{status}");
+            assert_eq!(err.kind(), "auth", "{status}");
         }
+        let meta = ErrorMeta::answered(200);
+        let err = check_status(
+            Operation::SetPtr,
+            meta,
+            Some("error"),
+            Some("Session signature has expired."),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), "auth");
     }
 
     #[test]
-    fn status_error_in_200_answer_is_an_error() {
+    fn status_error_in_200_answer_is_an_error_with_status_200() {
         let err = check_status(
             Operation::GetPtr,
+            ErrorMeta::answered(200).with_operation("get_ptr"),
             Some("error"),
             Some("IP not assigned to this VPS."),
             None,
         )
         .unwrap_err();
-        assert_eq!(kind(&err), Kind::Api(0));
+        assert_eq!(err.kind(), "api");
+        assert_eq!(err.status(), Some(200));
+        assert_eq!(err.provider_code(), Some("IP not assigned to this VPS."));
         assert!(err.to_string().contains("IP not assigned"), "{err}");
-        assert!(check_status(Operation::GetPtr, Some("success"), None, None).is_ok());
-        let err = check_status(Operation::DeletePtr, None, None, None).unwrap_err();
+        assert!(
+            check_status(
+                Operation::GetPtr,
+                ErrorMeta::answered(200),
+                Some("success"),
+                None,
+                None
+            )
+            .is_ok()
+        );
+        let err = check_status(
+            Operation::DeletePtr,
+            ErrorMeta::answered(200),
+            None,
+            None,
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no status"), "{err}");
     }
 
     #[test]
     fn refused_login_in_200_answer_is_auth() {
-        let err =
-            check_status(Operation::Auth, Some("error"), None, Some("Wrong password")).unwrap_err();
-        assert_eq!(kind(&err), Kind::Auth);
+        let err = check_status(
+            Operation::Auth,
+            ErrorMeta::answered(200),
+            Some("error"),
+            None,
+            Some("Wrong password"),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), "auth");
     }
 
     #[test]
     fn forbidden_and_rate_limited_statuses() {
-        let b = body(r#"{"status":"error","error":"not your IP"}"#);
-        assert_eq!(
-            kind(&from_body(Operation::SetPtr, 403, &b)),
-            Kind::Forbidden
-        );
-        assert_eq!(
-            kind(&from_body(Operation::SetPtr, 429, &b)),
-            Kind::RateLimited
-        );
+        let b = r#"{"status":"error","error":"not your IP"}"#;
+        assert_eq!(from_body(Operation::SetPtr, 403, b).kind(), "forbidden");
+        assert_eq!(from_body(Operation::SetPtr, 429, b).kind(), "rate_limited");
     }
 
     #[test]
@@ -381,8 +353,8 @@ mod tests {
     }
 
     #[test]
-    fn empty_body_has_a_placeholder_reason() {
-        let err = from_body(Operation::GetPtr, 500, &EdisError::default());
-        assert!(err.to_string().contains("no reason given"), "{err}");
+    fn empty_body_gives_the_reason_phrase() {
+        let err = from_body(Operation::GetPtr, 500, "");
+        assert!(err.to_string().contains("internal server error"), "{err}");
     }
 }

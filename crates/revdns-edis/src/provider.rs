@@ -69,14 +69,16 @@ impl PtrProvider for Client {
     ///   PTR, is [`Outcome::Unchanged`] and is not sent.
     /// - After the writes, each written IP is read back: it is created,
     ///   updated or deleted if it now reads as intended, else it fails with
-    ///   [`Error::Api`] (status 0) saying what it reads as.
+    ///   [`Error::InvalidResponse`] saying what it reads as.
     /// - A chunk that EDIS refuses as a bad request (HTTP 400), reading or
     ///   writing, is split in halves until the refused parts are single
     ///   IPs, so one bad IP (say, one the VPS does not own) fails alone
-    ///   with [`Error::Validation`] and the others go through.
-    /// - Any other failed request fails every change in its part; after an
-    ///   authentication, transport, timeout or rate-limit failure the rest
-    ///   are not sent and fail with a copy of that error.
+    ///   with [`Error::Rejected`] and the others go through.
+    /// - Any other failed request fails every change in its part; after a
+    ///   failure no session can get past (refused credentials) the rest
+    ///   are not sent and fail with a copy of that error. Lost connections,
+    ///   timeouts and throttling were already retried by the runtime and
+    ///   fail only their own chunk.
     ///
     /// Dropping the future between requests may leave chunks written but
     /// not reported.
@@ -227,11 +229,11 @@ where
     done
 }
 
-/// Whether EDIS refused a request as bad (HTTP 400: [`Error::Validation`]
-/// on field `request`). With one status per batch, that may be the fault of
+/// Whether EDIS refused a request as bad ([`Error::Rejected`], HTTP 400
+/// whatever its body). With one status per batch, that may be the fault of
 /// a single IP in it.
 fn refused_as_bad_request(e: &Error) -> bool {
-    matches!(e, Error::Validation { field, .. } if field == "request")
+    matches!(e, Error::Rejected { .. })
 }
 
 /// TTLs and comments cannot be stored on EDIS: such a change fails alone.
@@ -308,24 +310,19 @@ fn not_applied(ip: IpAddr, now: Option<&Hostname>) -> Error {
         Some(t) => format!("still points to {t}"),
         None => "has no PTR".to_owned(),
     };
-    Error::api(
+    Error::invalid_response(
         P,
-        0,
         format!("EDIS accepted the batch but {ip} {reads} when read back"),
     )
 }
 
-/// Failures that the next request would meet too: a refused session, the
-/// service unreachable or throttling.
+/// Failures that the next request would certainly meet too: no session
+/// can be had (refused credentials, no such VPS). A lost connection, a
+/// timeout or throttling is not: the runtime already retried it, and the
+/// next chunk is sent on its own (the shared retry budget keeps a failing
+/// service from being flooded).
 fn is_fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Auth { .. }
-            | Error::Transport { .. }
-            | Error::Timeout { .. }
-            | Error::RateLimited { .. }
-            | Error::Validation { .. }
-    ) && !matches!(e, Error::Validation { field, .. } if field == "request")
+    matches!(e, Error::Auth { .. } | Error::Validation { .. })
 }
 
 #[cfg(test)]
@@ -363,7 +360,7 @@ mod tests {
     }
 
     fn bad_request() -> Error {
-        Error::validation_for(P, "request", "IP address 192.0.2.8 is not assigned")
+        Error::rejected(P, "IP address 192.0.2.8 is not assigned")
     }
 
     #[tokio::test]
@@ -406,11 +403,13 @@ mod tests {
     }
 
     #[test]
-    fn fatal_errors_are_session_and_service_wide() {
+    fn fatal_errors_are_only_the_session_ones() {
         assert!(is_fatal(&Error::auth(P, "x")));
-        assert!(is_fatal(&Error::timeout(P)));
         assert!(is_fatal(&Error::validation_for(P, "EDIS_KVM_ID", "x")));
-        assert!(!is_fatal(&Error::validation_for(P, "request", "bad ip")));
+        assert!(!is_fatal(&Error::timeout(P)));
+        assert!(!is_fatal(&Error::transport(P, "reset")));
+        assert!(!is_fatal(&Error::rate_limited(P, None)));
+        assert!(!is_fatal(&Error::rejected(P, "bad ip")));
         assert!(!is_fatal(&Error::api(P, 500, "x")));
     }
 

@@ -115,7 +115,8 @@ async fn foreign_ip_in_a_batch_fails_alone_after_splitting() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].change.ip(), foreign);
     let err = failed[0].outcome.error().unwrap();
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(400));
     assert!(err.to_string().contains("203.0.113.7"), "{err}");
     assert_eq!(store.ptrs.lock().unwrap().len(), 19);
     assert_eq!(store.get(foreign), None);

@@ -12,17 +12,19 @@ use support::*;
 #[derive(Debug, PartialEq)]
 enum Kind {
     Auth,
-    Validation,
+    Rejected,
     Api(u16),
     RateLimited,
+    InvalidResponse,
 }
 
 fn kind(e: &Error) -> Kind {
     match e {
         Error::Auth { .. } => Kind::Auth,
-        Error::Validation { .. } => Kind::Validation,
-        Error::Api { status, .. } => Kind::Api(*status),
+        Error::Rejected { .. } => Kind::Rejected,
+        Error::Api { .. } => Kind::Api(e.status().unwrap_or(0)),
         Error::RateLimited { .. } => Kind::RateLimited,
+        Error::InvalidResponse { .. } => Kind::InvalidResponse,
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -68,7 +70,7 @@ async fn documented_ptr_error_bodies_become_useful_errors() {
             "/get/ptr",
             400,
             r#"{"status":"error","error":"Required field 'kvm_id' is missing."}"#,
-            Kind::Validation,
+            Kind::Rejected,
             "Required field 'kvm_id' is missing.",
         ),
         (
@@ -92,7 +94,7 @@ async fn documented_ptr_error_bodies_become_useful_errors() {
             "/set/ptr",
             400,
             r#"{"status":"error","error":"Invalid IP address format."}"#,
-            Kind::Validation,
+            Kind::Rejected,
             "Invalid IP address format.",
         ),
         (
@@ -116,7 +118,7 @@ async fn documented_ptr_error_bodies_become_useful_errors() {
             "/del/ptr",
             400,
             r#"{"status":"error","message":"Invalid input: 'signature' field is missing."}"#,
-            Kind::Validation,
+            Kind::Rejected,
             "Invalid input: 'signature' field is missing.",
         ),
         (
@@ -198,7 +200,11 @@ async fn http_200_with_status_error_is_an_error() {
         "application/json",
     )
     .await;
-    assert_eq!(kind(&err), Kind::Api(0));
+    assert_eq!(kind(&err), Kind::Api(200));
+    assert_eq!(
+        err.provider_code(),
+        Some("IP 192.0.2.1 does not belong to this VPS.")
+    );
     assert!(err.to_string().contains("does not belong"), "{err}");
     assert_eq!(calls, 1);
 
@@ -280,7 +286,8 @@ async fn unreadable_session_answer_does_not_quote_the_signature() {
         .unwrap_err();
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("98765432109876543210"), "{shown}");
-    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(kind(&err), Kind::InvalidResponse);
+    assert_eq!(err.status(), Some(200));
 }
 
 #[tokio::test]
@@ -301,4 +308,28 @@ async fn session_without_signature_is_an_api_error() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("`signature`"), "{err}");
+}
+
+#[tokio::test]
+async fn html_401_from_a_proxy_keeps_its_status_and_renews_the_session() {
+    let (err, calls) = run(
+        Op::Get,
+        "/get/ptr",
+        401,
+        "<html><head><title>401 Authorization Required</title></head><body>nginx</body></html>",
+        "text/html",
+    )
+    .await;
+    assert_eq!(kind(&err), Kind::Auth);
+    let meta = err.meta().expect("an answer's metadata");
+    assert_eq!(meta.status, Some(401));
+    assert_eq!(meta.operation.as_deref(), Some("get_ptr"));
+    assert!(
+        meta.message
+            .as_deref()
+            .unwrap()
+            .contains("401 Authorization Required")
+    );
+    // A 401 means a new session and one more try, whatever the body.
+    assert_eq!(calls, 2);
 }

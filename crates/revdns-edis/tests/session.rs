@@ -140,40 +140,38 @@ async fn session_is_reused_while_far_from_expiry() {
 }
 
 #[tokio::test]
-async fn session_is_renewed_within_the_refresh_margin() {
+async fn session_shorter_than_the_margin_is_still_reused() {
     let server = MockServer::start_async().await;
-    // Ends in 30 s: inside the default 60 s margin, so every call renews.
+    // Lives 30 s, under the default 60 s margin: it is used for its first
+    // half instead of being renewed for every call.
     let auth = mock_auth(&server, unix_now() + 30).await;
     Store::default().mount(&server).await;
     let client = client(&server);
-    client.get_ptrs(&[ip("192.0.2.1")]).await.unwrap();
-    client.get_ptrs(&[ip("192.0.2.2")]).await.unwrap();
-    assert_eq!(auth.calls_async().await, 2);
+    for last in 1..=5 {
+        client
+            .get_ptrs(&[ip(&format!("192.0.2.{last}"))])
+            .await
+            .unwrap();
+    }
+    assert_eq!(auth.calls_async().await, 1);
 }
 
 #[tokio::test]
-async fn refresh_margin_is_configurable() {
+async fn session_ending_within_the_margin_is_renewed() {
     let server = MockServer::start_async().await;
-    let auth = mock_auth(&server, unix_now() + 300).await;
+    // Every session the server issues ends at the same moment, 2 s from
+    // now; once a second has passed, the first session is past half its
+    // life and within the margin, so the next call takes a new one.
+    let auth = mock_auth(&server, unix_now() + 2).await;
     Store::default().mount(&server).await;
     let client = builder(&server)
         .refresh_margin(Duration::from_secs(600))
         .build()
         .unwrap();
     client.get_ptrs(&[ip("192.0.2.1")]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     client.get_ptrs(&[ip("192.0.2.2")]).await.unwrap();
     assert_eq!(auth.calls_async().await, 2);
-
-    let server = MockServer::start_async().await;
-    let auth = mock_auth(&server, unix_now() + 30).await;
-    Store::default().mount(&server).await;
-    let client = builder(&server)
-        .refresh_margin(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    client.get_ptrs(&[ip("192.0.2.1")]).await.unwrap();
-    client.get_ptrs(&[ip("192.0.2.2")]).await.unwrap();
-    assert_eq!(auth.calls_async().await, 1);
 }
 
 #[tokio::test]

@@ -207,12 +207,13 @@ async fn get_is_retried_after_503_as_an_idempotent_operation() {
         })
         .await;
     let client = builder(&server)
-        .retry(RetryConfig {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            total_budget: Duration::from_secs(5),
-        })
+        .retry(
+            RetryConfig::default()
+                .with_max_attempts(3)
+                .with_base_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(2))
+                .with_total_budget(Duration::from_secs(5)),
+        )
         .build()
         .unwrap();
     let err = client.get_ptrs(&[ip("192.0.2.1")]).await.unwrap_err();

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::api::{self, types};
 use crate::config::Builder;
-use crate::error::{self, ApiError};
+use crate::hooks::HookState;
 use crate::record::{Ensured, ReverseRecord};
 
 const P: ProviderId = ProviderId::Ionos;
@@ -270,21 +270,20 @@ impl Client {
         pager: Pager,
     ) -> Result<(Vec<ReverseRecord>, Pager), Error> {
         let offset = i32::try_from(pager.offset).map_err(|_| {
-            Error::api(P, 0, "listing went past the largest offset the API accepts")
+            Error::invalid_response(P, "listing went past the largest offset the API accepts")
         })?;
-        let answer = self
-            .api
-            .reverserecords_get(filter, Some(PAGE_LIMIT), Some(offset))
-            .await;
-        let list = match answer {
-            Ok(list) => list.into_inner(),
-            Err(e) => return Err(error::from_api(e, "reverse record list").await),
-        };
+        let list = self
+            .runtime()
+            .call(
+                "reverse record list",
+                self.api
+                    .reverserecords_get(filter, Some(PAGE_LIMIT), Some(offset)),
+            )
+            .await?;
         let first = list.items.first().map(|r| r.id);
         if first.is_some() && first == pager.previous_first {
-            return Err(Error::api(
+            return Err(Error::invalid_response(
                 P,
-                200,
                 format!(
                     "the page at offset {} repeats the previous page; stopping instead of looping",
                     pager.offset
@@ -375,30 +374,35 @@ impl Client {
                 name: name.as_str().to_owned(),
             },
         };
-        match self.api.reverserecords_put(&id, &body).await {
-            Ok(answer) => Ok(answer.into_inner().into()),
-            Err(e) => Err(self.map(e, id).await),
-        }
+        let about = format!("reverse record {id}");
+        let answer = self
+            .runtime()
+            .call(&about, self.api.reverserecords_put(&id, &body))
+            .await?;
+        Ok(answer.into())
     }
 
     /// Deletes `records` (normally zero or one); `true` if one was deleted.
     pub(crate) async fn delete_records(&self, records: &[ReverseRecord]) -> Result<bool, Error> {
         let mut deleted = false;
         for record in records {
-            match self.api.reverserecords_delete(&record.id).await {
+            let about = format!("reverse record {}", record.id);
+            let answer = self
+                .runtime()
+                .call(&about, self.api.reverserecords_delete(&record.id))
+                .await;
+            match answer {
                 Ok(_) => deleted = true,
-                Err(e) => match self.map(e, record.id).await {
-                    // Already gone: the goal is reached.
-                    Error::NotFound { .. } => {}
-                    other => return Err(other),
-                },
+                // Already gone: the goal is reached.
+                Err(Error::NotFound { .. }) => {}
+                Err(other) => return Err(other),
             }
         }
         Ok(deleted)
     }
 
-    async fn map(&self, e: ApiError, id: Uuid) -> Error {
-        error::from_api(e, &format!("reverse record {id}")).await
+    fn runtime(&self) -> &HookState {
+        ClientInfo::inner(&self.api)
     }
 }
 

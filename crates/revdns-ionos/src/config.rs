@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 use revdns_core::endpoint::check_base_url;
+use revdns_core::runtime::{DEFAULT_DEADLINE, RuntimeConfig};
 use revdns_core::{Error, ProviderId, RetryConfig};
 
 use crate::Client;
@@ -27,9 +28,6 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// Time limit of one HTTP request (connect, send, read the answer), unless configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Longest time spent connecting, capped by the request timeout.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Builds a [`Client`].
 ///
@@ -58,6 +56,7 @@ pub struct Builder {
     concurrency: Option<usize>,
     retry: Option<RetryConfig>,
     timeout: Option<Duration>,
+    deadline: Option<Option<Duration>>,
     env_base_url: Option<String>,
     env_token: Option<Token>,
 }
@@ -123,6 +122,15 @@ impl Builder {
         self
     }
 
+    /// Deadline of one API operation, retries and their waits included,
+    /// default [`DEFAULT_DEADLINE`] (120 s); `None` for none beyond the
+    /// retry budget. Past it the operation fails with
+    /// [`Error::Deadline`].
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Checks the configuration and builds the client (one pooled HTTP
     /// client). Sends nothing.
     ///
@@ -165,14 +173,17 @@ impl Builder {
 
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, authorization);
-        let http = reqwest::Client::builder()
+        let http = revdns_core::runtime::client_builder(timeout)
             .default_headers(headers)
-            .user_agent(concat!("revdns-ionos/", env!("CARGO_PKG_VERSION")))
-            .timeout(timeout)
-            .connect_timeout(timeout.min(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| Error::transport(ProviderId::Ionos, e))?;
-        let api = crate::api::Client::new_with_client(&base_url, http, HookState::new(retry));
+        let runtime = HookState::new(
+            &crate::hooks::DIALECT,
+            RuntimeConfig::default()
+                .with_retry(retry)
+                .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE))),
+        );
+        let api = crate::api::Client::new_with_client(&base_url, http, runtime);
         Ok(Client::from_parts(api, concurrency))
     }
 }

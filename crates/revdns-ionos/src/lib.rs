@@ -3,7 +3,6 @@
 mod auth;
 mod client;
 mod config;
-mod error;
 mod hooks;
 mod provider;
 mod record;

@@ -23,12 +23,11 @@ const ID_PATH: &str =
 
 /// Retries with delays of a few milliseconds, so nothing really waits.
 fn fast() -> RetryConfig {
-    RetryConfig {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(4),
-        total_budget: Duration::from_secs(5),
-    }
+    RetryConfig::default()
+        .with_max_attempts(4)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(4))
+        .with_total_budget(Duration::from_secs(5))
 }
 
 fn client_with(server: &MockServer, retry: RetryConfig) -> Client {
@@ -625,9 +624,11 @@ async fn ensure_409_without_a_record_to_adopt_is_a_conflict() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Conflict { message, .. } if message.contains("[dns-409]")),
+        matches!(&err, Error::Conflict { message, .. } if message.contains("not available")),
         "{err:?}"
     );
+    assert_eq!(err.provider_code(), Some("dns-409"));
+    assert_eq!(err.status(), Some(409));
 }
 
 // --- delete ---
@@ -880,7 +881,7 @@ async fn apply_fails_only_the_changes_whose_write_failed() {
         .unwrap();
     let results = report.results();
     assert!(
-        matches!(&results[0].outcome, Outcome::Failed(Error::Forbidden { code: Some(c), .. }) if c == "dns-403"),
+        matches!(&results[0].outcome, Outcome::Failed(e @ Error::Forbidden { .. }) if e.provider_code() == Some("dns-403")),
         "{:?}",
         results[0]
     );
@@ -1043,10 +1044,7 @@ async fn retry_after_seconds_is_honoured_not_replaced_by_backoff() {
             ]));
         })
         .await;
-    let retry = RetryConfig {
-        total_budget: Duration::from_millis(200),
-        ..fast()
-    };
+    let retry = fast().with_total_budget(Duration::from_millis(200));
     let err = client_with(&server, retry)
         .find(&[ip("192.0.2.1")])
         .await
@@ -1104,12 +1102,11 @@ async fn budget_stops_an_endless_429() {
             then.status(429);
         })
         .await;
-    let retry = RetryConfig {
-        max_attempts: u32::MAX,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        total_budget: Duration::from_millis(100),
-    };
+    let retry = RetryConfig::default()
+        .with_max_attempts(u32::MAX)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(2))
+        .with_total_budget(Duration::from_millis(100));
     let err = client_with(&server, retry)
         .find(&[ip("192.0.2.1")])
         .await
@@ -1214,33 +1211,17 @@ async fn post_is_not_retried_on_503() {
 
 #[tokio::test]
 async fn every_documented_error_status_parses_into_its_variant() {
-    type Check = fn(&Error) -> bool;
-    let cases: [(u16, Check); 7] = [
-        (400, |e| {
-            matches!(e, Error::Validation { field, reason, .. }
-                if field == "request" && reason.contains("[dns-400] bad ip"))
-        }),
-        (
-            401,
-            |e| matches!(e, Error::Auth { message, .. } if message.contains("bad ip")),
-        ),
-        (403, |e| {
-            matches!(e, Error::Forbidden { code: Some(c), message, .. }
-                if c == "dns-403" && message == "bad ip")
-        }),
-        // 404 is not documented for the list: the unexpected-answer path.
-        (404, |e| matches!(e, Error::NotFound { .. })),
-        (
-            409,
-            |e| matches!(e, Error::Conflict { message, .. } if message == "[dns-409] bad ip"),
-        ),
-        (429, |e| matches!(e, Error::RateLimited { .. })),
-        (500, |e| {
-            matches!(e, Error::Api { status: 500, code: Some(c), message, .. }
-                if c == "dns-500" && message == "bad ip")
-        }),
+    // 404 is not documented for the list: the unexpected-answer path.
+    let cases = [
+        (400, "rejected"),
+        (401, "auth"),
+        (403, "forbidden"),
+        (404, "not_found"),
+        (409, "conflict"),
+        (429, "rate_limited"),
+        (500, "api"),
     ];
-    for (status, check) in cases {
+    for (status, kind) in cases {
         let server = MockServer::start_async().await;
         server
             .mock_async(|when, then| {
@@ -1256,8 +1237,14 @@ async fn every_documented_error_status_parses_into_its_variant() {
             .find(&[ip("192.0.2.1")])
             .await
             .unwrap_err();
-        assert!(check(&err), "{status}: {err:?}");
+        assert_eq!(err.kind(), kind, "{status}: {err:?}");
         assert_eq!(err.provider().map(|p| p.as_str()), Some("ionos"));
+        let meta = err.meta().expect("every answer keeps its metadata");
+        assert_eq!(meta.status, Some(status));
+        assert_eq!(meta.code.as_deref(), Some(format!("dns-{status}").as_str()));
+        assert_eq!(meta.message.as_deref(), Some("bad ip"));
+        assert_eq!(meta.operation.as_deref(), Some("reverserecords_get"));
+        assert_eq!(meta.attempts, 1);
     }
 }
 
@@ -1330,7 +1317,7 @@ async fn unreadable_success_body_is_an_api_error() {
         .await;
     let err = client(&server).find(&[ip("192.0.2.1")]).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Api { message, .. } if message.contains("maintenance")),
+        matches!(&err, Error::InvalidResponse { message, .. } if message.contains("maintenance")),
         "{err:?}"
     );
 }
@@ -1477,7 +1464,7 @@ mod capture {
 }
 
 #[tokio::test]
-async fn last_error_after_retries_says_how_many_attempts_were_made() {
+async fn last_error_after_retries_carries_the_attempts_in_its_metadata() {
     let server = MockServer::start_async().await;
     let get = server
         .mock_async(|when, then| {
@@ -1490,8 +1477,7 @@ async fn last_error_after_retries_says_how_many_attempts_were_made() {
     let err = client(&server).find(&[ip("192.0.2.1")]).await.unwrap_err();
     assert_eq!(get.calls_async().await, 4);
     assert_eq!(err.status(), Some(503));
-    assert!(
-        err.to_string().contains("try later (after 4 attempts)"),
-        "{err}"
-    );
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.provider_code(), Some("paas-1"));
+    assert!(err.to_string().contains("try later"), "{err}");
 }

@@ -1,8 +1,16 @@
-//! The one [`Error`] type shared by every provider, and [`truncate_body`].
+//! The one [`Error`] type shared by every provider, its [`ErrorMeta`], and
+//! [`truncate_body`].
+
+mod meta;
 
 use std::time::Duration;
 
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+
 use crate::ProviderId;
+
+pub use meta::ErrorMeta;
 
 /// A boxed underlying error, kept as [`std::error::Error::source`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -10,14 +18,23 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Most bytes of a response body kept by [`truncate_body`].
 pub const MAX_BODY_EXCERPT: usize = 512;
 
+/// The metadata slot of a variant; boxed to keep [`Error`] small.
+type Meta = Option<Box<ErrorMeta>>;
+
 /// Everything that can go wrong when talking to a reverse-DNS provider.
 ///
 /// Callers match on the kind (the enum and its variants are `#[non_exhaustive]`)
-/// or use the helpers [`is_retryable`](Error::is_retryable),
+/// or use the helpers: [`meta`](Error::meta) gives, for every error that came
+/// from an HTTP exchange whatever its kind, the status as received, the
+/// provider's code and message, the request id, the operation and the
+/// attempts made; [`is_retryable`](Error::is_retryable),
 /// [`retry_after`](Error::retry_after), [`status`](Error::status) and
-/// [`provider_code`](Error::provider_code). Variants are built with the
-/// constructor functions ([`Error::auth`], [`Error::api`], ...) because their
-/// fields may grow.
+/// [`provider_code`](Error::provider_code) read from it. Variants are built
+/// with the constructor functions ([`Error::auth`], [`Error::api`], ...)
+/// because their fields may grow.
+///
+/// [`Error::Validation`] is only what revdns refused before sending; what a
+/// provider refused as invalid is [`Error::Rejected`].
 ///
 /// `Display` is a short lower-case phrase that names the provider and never
 /// repeats the text of [`source`](std::error::Error::source): error reporters
@@ -34,6 +51,8 @@ pub enum Error {
         provider: ProviderId,
         /// What the provider said, without secrets.
         message: String,
+        /// The answer's metadata, when there was one.
+        meta: Meta,
         /// Underlying error, if any.
         #[source]
         source: Option<BoxError>,
@@ -41,17 +60,17 @@ pub enum Error {
 
     /// The credentials are valid but not allowed to do this (HTTP 403).
     #[non_exhaustive]
-    #[error("{provider} denied the request{}: {message}", fmt_code(code.as_deref()))]
+    #[error("{provider} denied the request{}: {message}", fmt_code(meta))]
     Forbidden {
         /// Provider that denied the request.
         provider: ProviderId,
-        /// Provider-specific error code, if any.
-        code: Option<String>,
         /// What the provider said.
         message: String,
+        /// The answer's metadata, when there was one.
+        meta: Meta,
     },
 
-    /// The provider throttled the request (HTTP 429).
+    /// The provider throttled the request (HTTP 429), and retries did not get past it.
     #[non_exhaustive]
     #[error("{provider} rate limited the request{}", fmt_retry_after(*retry_after))]
     RateLimited {
@@ -59,6 +78,8 @@ pub enum Error {
         provider: ProviderId,
         /// How long the provider asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
+        /// The answer's metadata, when there was one.
+        meta: Meta,
         /// Underlying error, if any.
         #[source]
         source: Option<BoxError>,
@@ -72,6 +93,8 @@ pub enum Error {
         provider: ProviderId,
         /// What was missing, e.g. `PTR record for 192.0.2.1`.
         what: String,
+        /// The answer's metadata, when there was one.
+        meta: Meta,
     },
 
     /// The request conflicts with existing state (HTTP 409).
@@ -82,10 +105,24 @@ pub enum Error {
         provider: ProviderId,
         /// What the provider said.
         message: String,
+        /// The answer's metadata, when there was one.
+        meta: Meta,
     },
 
-    /// Bad input, detected before any request was sent (or rejected by the
-    /// provider as invalid).
+    /// The provider refused the request as invalid (HTTP 400 or 422, or a
+    /// provider code that means bad input), after it was sent.
+    #[non_exhaustive]
+    #[error("{provider} refused the request{}: {message}", fmt_code(meta))]
+    Rejected {
+        /// Provider that refused.
+        provider: ProviderId,
+        /// What the provider said.
+        message: String,
+        /// The answer's metadata.
+        meta: Meta,
+    },
+
+    /// Bad input, refused by revdns before any request was sent.
     #[non_exhaustive]
     #[error("invalid {field}{}: {reason}", fmt_for_provider(*provider))]
     Validation {
@@ -123,18 +160,54 @@ pub enum Error {
     Transport {
         /// Provider that was being called.
         provider: ProviderId,
+        /// The operation and attempts, when known.
+        meta: Meta,
         /// Underlying transport error.
         #[source]
         source: BoxError,
     },
 
-    /// The request timed out.
+    /// An attempt timed out.
     #[non_exhaustive]
     #[error("{provider} request timed out")]
     Timeout {
         /// Provider that was being called.
         provider: ProviderId,
+        /// The operation and attempts, when known.
+        meta: Meta,
         /// Underlying error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// An operation, retries included, did not finish within its deadline.
+    #[non_exhaustive]
+    #[error("{provider} operation did not finish within its deadline of {} ms", deadline.as_millis())]
+    Deadline {
+        /// Provider that was being called.
+        provider: ProviderId,
+        /// The deadline that passed.
+        deadline: Duration,
+        /// The operation and attempts, when known.
+        meta: Meta,
+    },
+
+    /// An answer arrived that revdns cannot use: a body that does not
+    /// decode, lacks a field, is larger than the limit, or a status the API
+    /// does not document for success. The metadata has the real status.
+    #[non_exhaustive]
+    #[error(
+        "{provider} sent an answer revdns cannot use{}: {message}",
+        fmt_status(meta)
+    )]
+    InvalidResponse {
+        /// Provider that answered.
+        provider: ProviderId,
+        /// What is wrong with the answer.
+        message: String,
+        /// The answer's metadata.
+        meta: Meta,
+        /// Underlying error (e.g. the decoder's), if any.
         #[source]
         source: Option<BoxError>,
     },
@@ -157,21 +230,19 @@ pub enum Error {
         max_percent: u8,
     },
 
-    /// Any other error answer from the provider.
+    /// Any other error answer from the provider (5xx, an unexpected 3xx or 4xx).
     #[non_exhaustive]
-    #[error("{provider} API error {status}{}: {message}", fmt_code(code.as_deref()))]
+    #[error(
+        "{provider} API error{}{}: {}",
+        fmt_status(meta),
+        fmt_code(meta),
+        fmt_message(meta)
+    )]
     Api {
         /// Provider that answered.
         provider: ProviderId,
-        /// HTTP status code (`0` when the provider reported an error in a 2xx body
-        /// without a meaningful status).
-        status: u16,
-        /// Provider-specific error code (e.g. an EDIS `E…` code), if any.
-        code: Option<String>,
-        /// The provider's message, or a body excerpt made with [`truncate_body`].
-        message: String,
-        /// Request id for support tickets, if the provider returned one.
-        request_id: Option<String>,
+        /// The answer's metadata (always present).
+        meta: Meta,
         /// Underlying error, if any.
         #[source]
         source: Option<BoxError>,
@@ -202,8 +273,24 @@ fn copied_source(source: &(dyn std::error::Error + Send + Sync + 'static)) -> Bo
     Box::new(CopiedSource(text))
 }
 
-fn fmt_code(code: Option<&str>) -> String {
-    code.map(|c| format!(" ({c})")).unwrap_or_default()
+fn fmt_code(meta: &Meta) -> String {
+    meta.as_deref()
+        .and_then(|m| m.code.as_deref())
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default()
+}
+
+fn fmt_status(meta: &Meta) -> String {
+    meta.as_deref()
+        .and_then(|m| m.status)
+        .map(|s| format!(" {s}"))
+        .unwrap_or_default()
+}
+
+fn fmt_message(meta: &Meta) -> &str {
+    meta.as_deref()
+        .and_then(|m| m.message.as_deref())
+        .unwrap_or("no details given")
 }
 
 fn fmt_retry_after(after: Option<Duration>) -> String {
@@ -217,33 +304,32 @@ fn fmt_for_provider(provider: Option<ProviderId>) -> String {
 }
 
 impl Error {
-    /// [`Error::Auth`] without a source.
+    /// [`Error::Auth`] without metadata or source.
     pub fn auth(provider: ProviderId, message: impl Into<String>) -> Self {
         Error::Auth {
             provider,
             message: message.into(),
+            meta: None,
             source: None,
         }
     }
 
-    /// [`Error::Forbidden`].
-    pub fn forbidden(
-        provider: ProviderId,
-        code: Option<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// [`Error::Forbidden`] without metadata; add a code with
+    /// [`with_code`](Error::with_code).
+    pub fn forbidden(provider: ProviderId, message: impl Into<String>) -> Self {
         Error::Forbidden {
             provider,
-            code,
             message: message.into(),
+            meta: None,
         }
     }
 
-    /// [`Error::RateLimited`] without a source.
+    /// [`Error::RateLimited`] without metadata or source.
     pub fn rate_limited(provider: ProviderId, retry_after: Option<Duration>) -> Self {
         Error::RateLimited {
             provider,
             retry_after,
+            meta: None,
             source: None,
         }
     }
@@ -253,6 +339,7 @@ impl Error {
         Error::NotFound {
             provider,
             what: what.into(),
+            meta: None,
         }
     }
 
@@ -261,6 +348,16 @@ impl Error {
         Error::Conflict {
             provider,
             message: message.into(),
+            meta: None,
+        }
+    }
+
+    /// [`Error::Rejected`]: the provider refused the request as invalid.
+    pub fn rejected(provider: ProviderId, message: impl Into<String>) -> Self {
+        Error::Rejected {
+            provider,
+            message: message.into(),
+            meta: None,
         }
     }
 
@@ -306,60 +403,119 @@ impl Error {
     pub fn transport(provider: ProviderId, source: impl Into<BoxError>) -> Self {
         Error::Transport {
             provider,
+            meta: None,
             source: source.into(),
         }
     }
 
-    /// [`Error::Timeout`] without a source.
+    /// [`Error::Timeout`] without metadata or source.
     pub fn timeout(provider: ProviderId) -> Self {
         Error::Timeout {
             provider,
+            meta: None,
             source: None,
         }
     }
 
-    /// [`Error::Api`] without code, request id or source; add them with
-    /// [`with_code`](Error::with_code), [`with_request_id`](Error::with_request_id)
+    /// [`Error::Deadline`].
+    pub fn deadline(provider: ProviderId, deadline: Duration) -> Self {
+        Error::Deadline {
+            provider,
+            deadline,
+            meta: None,
+        }
+    }
+
+    /// [`Error::InvalidResponse`] without metadata or source.
+    pub fn invalid_response(provider: ProviderId, message: impl Into<String>) -> Self {
+        Error::InvalidResponse {
+            provider,
+            message: message.into(),
+            meta: None,
+            source: None,
+        }
+    }
+
+    /// [`Error::Api`] for an answer with `status` and the provider's `message`;
+    /// add more with [`with_code`](Error::with_code),
+    /// [`with_request_id`](Error::with_request_id), [`with_meta`](Error::with_meta)
     /// and [`with_source`](Error::with_source).
     pub fn api(provider: ProviderId, status: u16, message: impl Into<String>) -> Self {
         Error::Api {
             provider,
-            status,
-            code: None,
-            message: message.into(),
-            request_id: None,
+            meta: Some(Box::new(ErrorMeta::answered(status).with_message(message))),
             source: None,
         }
     }
 
-    /// Sets the provider code of [`Error::Api`] or [`Error::Forbidden`];
-    /// other variants are returned unchanged.
+    /// The metadata slot of variants that come from an exchange.
+    fn meta_slot(&mut self) -> Option<&mut Meta> {
+        match self {
+            Error::Auth { meta, .. }
+            | Error::Forbidden { meta, .. }
+            | Error::RateLimited { meta, .. }
+            | Error::NotFound { meta, .. }
+            | Error::Conflict { meta, .. }
+            | Error::Rejected { meta, .. }
+            | Error::Transport { meta, .. }
+            | Error::Timeout { meta, .. }
+            | Error::Deadline { meta, .. }
+            | Error::InvalidResponse { meta, .. }
+            | Error::Api { meta, .. } => Some(meta),
+            Error::Validation { .. }
+            | Error::Unsupported { .. }
+            | Error::ZoneNotFound { .. }
+            | Error::TooManyChanges { .. } => None,
+        }
+    }
+
+    /// Sets the metadata of a variant that comes from an exchange; fields
+    /// `meta` leaves empty keep what the error had. Other variants are
+    /// returned unchanged.
     #[must_use]
-    pub fn with_code(mut self, new: impl Into<String>) -> Self {
-        if let Error::Api { code, .. } | Error::Forbidden { code, .. } = &mut self {
-            *code = Some(new.into());
+    pub fn with_meta(mut self, meta: ErrorMeta) -> Self {
+        if let Some(slot) = self.meta_slot() {
+            let mut meta = meta;
+            if let Some(old) = slot.as_deref() {
+                meta.fill_from(old);
+            }
+            *slot = Some(Box::new(meta));
         }
         self
     }
 
-    /// Sets the request id of [`Error::Api`]; other variants are returned unchanged.
-    #[must_use]
-    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
-        if let Error::Api { request_id, .. } = &mut self {
-            *request_id = Some(id.into());
+    /// Changes the metadata in place, creating it when missing, for variants
+    /// that come from an exchange.
+    fn edit_meta(mut self, edit: impl FnOnce(&mut ErrorMeta)) -> Self {
+        if let Some(slot) = self.meta_slot() {
+            edit(slot.get_or_insert_with(Box::default));
         }
         self
+    }
+
+    /// Sets the provider code in the metadata (see [`with_meta`](Error::with_meta)).
+    #[must_use]
+    pub fn with_code(self, new: impl Into<String>) -> Self {
+        self.edit_meta(|m| m.code = Some(new.into()))
+    }
+
+    /// Sets the request id in the metadata (see [`with_meta`](Error::with_meta)).
+    #[must_use]
+    pub fn with_request_id(self, id: impl Into<String>) -> Self {
+        self.edit_meta(|m| m.request_id = Some(id.into()))
     }
 
     /// Sets the source of a variant that has one ([`Error::Auth`],
     /// [`Error::RateLimited`], [`Error::Transport`], [`Error::Timeout`],
-    /// [`Error::Api`]); other variants are returned unchanged.
+    /// [`Error::InvalidResponse`], [`Error::Api`]); other variants are
+    /// returned unchanged.
     #[must_use]
     pub fn with_source(mut self, new: impl Into<BoxError>) -> Self {
         match &mut self {
             Error::Auth { source, .. }
             | Error::RateLimited { source, .. }
             | Error::Timeout { source, .. }
+            | Error::InvalidResponse { source, .. }
             | Error::Api { source, .. } => *source = Some(new.into()),
             Error::Transport { source, .. } => *source = new.into(),
             _ => {}
@@ -378,37 +534,60 @@ impl Error {
             Error::Auth {
                 provider,
                 message,
+                meta,
                 source,
             } => Error::Auth {
                 provider: *provider,
                 message: message.clone(),
+                meta: meta.clone(),
                 source: copy(source),
             },
             Error::Forbidden {
                 provider,
-                code,
                 message,
+                meta,
             } => Error::Forbidden {
                 provider: *provider,
-                code: code.clone(),
                 message: message.clone(),
+                meta: meta.clone(),
             },
             Error::RateLimited {
                 provider,
                 retry_after,
+                meta,
                 source,
             } => Error::RateLimited {
                 provider: *provider,
                 retry_after: *retry_after,
+                meta: meta.clone(),
                 source: copy(source),
             },
-            Error::NotFound { provider, what } => Error::NotFound {
+            Error::NotFound {
+                provider,
+                what,
+                meta,
+            } => Error::NotFound {
                 provider: *provider,
                 what: what.clone(),
+                meta: meta.clone(),
             },
-            Error::Conflict { provider, message } => Error::Conflict {
+            Error::Conflict {
+                provider,
+                message,
+                meta,
+            } => Error::Conflict {
                 provider: *provider,
                 message: message.clone(),
+                meta: meta.clone(),
+            },
+            Error::Rejected {
+                provider,
+                message,
+                meta,
+            } => Error::Rejected {
+                provider: *provider,
+                message: message.clone(),
+                meta: meta.clone(),
             },
             Error::Validation {
                 provider,
@@ -430,12 +609,42 @@ impl Error {
                 provider: *provider,
                 name: name.clone(),
             },
-            Error::Transport { provider, source } => Error::Transport {
+            Error::Transport {
+                provider,
+                meta,
+                source,
+            } => Error::Transport {
                 provider: *provider,
+                meta: meta.clone(),
                 source: copied_source(source.as_ref()),
             },
-            Error::Timeout { provider, source } => Error::Timeout {
+            Error::Timeout {
+                provider,
+                meta,
+                source,
+            } => Error::Timeout {
                 provider: *provider,
+                meta: meta.clone(),
+                source: copy(source),
+            },
+            Error::Deadline {
+                provider,
+                deadline,
+                meta,
+            } => Error::Deadline {
+                provider: *provider,
+                deadline: *deadline,
+                meta: meta.clone(),
+            },
+            Error::InvalidResponse {
+                provider,
+                message,
+                meta,
+                source,
+            } => Error::InvalidResponse {
+                provider: *provider,
+                message: message.clone(),
+                meta: meta.clone(),
                 source: copy(source),
             },
             Error::TooManyChanges {
@@ -451,17 +660,11 @@ impl Error {
             },
             Error::Api {
                 provider,
-                status,
-                code,
-                message,
-                request_id,
+                meta,
                 source,
             } => Error::Api {
                 provider: *provider,
-                status: *status,
-                code: code.clone(),
-                message: message.clone(),
-                request_id: request_id.clone(),
+                meta: meta.clone(),
                 source: copy(source),
             },
         }
@@ -476,18 +679,67 @@ impl Error {
             | Error::RateLimited { provider, .. }
             | Error::NotFound { provider, .. }
             | Error::Conflict { provider, .. }
+            | Error::Rejected { provider, .. }
             | Error::Unsupported { provider, .. }
             | Error::ZoneNotFound { provider, .. }
             | Error::Transport { provider, .. }
             | Error::Timeout { provider, .. }
+            | Error::Deadline { provider, .. }
+            | Error::InvalidResponse { provider, .. }
             | Error::TooManyChanges { provider, .. }
             | Error::Api { provider, .. } => Some(*provider),
             Error::Validation { provider, .. } => *provider,
         }
     }
 
+    /// A stable lower-case name of the kind, as serialised: `auth`,
+    /// `forbidden`, `rate_limited`, `not_found`, `conflict`, `rejected`,
+    /// `validation`, `unsupported`, `zone_not_found`, `transport`, `timeout`,
+    /// `deadline`, `invalid_response`, `too_many_changes`, `api`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Auth { .. } => "auth",
+            Error::Forbidden { .. } => "forbidden",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::NotFound { .. } => "not_found",
+            Error::Conflict { .. } => "conflict",
+            Error::Rejected { .. } => "rejected",
+            Error::Validation { .. } => "validation",
+            Error::Unsupported { .. } => "unsupported",
+            Error::ZoneNotFound { .. } => "zone_not_found",
+            Error::Transport { .. } => "transport",
+            Error::Timeout { .. } => "timeout",
+            Error::Deadline { .. } => "deadline",
+            Error::InvalidResponse { .. } => "invalid_response",
+            Error::TooManyChanges { .. } => "too_many_changes",
+            Error::Api { .. } => "api",
+        }
+    }
+
+    /// What the error keeps of the HTTP exchange it came from: status as
+    /// received, provider code and message, request id, operation and
+    /// attempts. `None` for errors that no exchange produced (validation,
+    /// unsupported, plans).
+    pub fn meta(&self) -> Option<&ErrorMeta> {
+        match self {
+            Error::Auth { meta, .. }
+            | Error::Forbidden { meta, .. }
+            | Error::RateLimited { meta, .. }
+            | Error::NotFound { meta, .. }
+            | Error::Conflict { meta, .. }
+            | Error::Rejected { meta, .. }
+            | Error::Transport { meta, .. }
+            | Error::Timeout { meta, .. }
+            | Error::Deadline { meta, .. }
+            | Error::InvalidResponse { meta, .. }
+            | Error::Api { meta, .. } => meta.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the same request could succeed later: rate limiting, transport
-    /// failures, timeouts, and API errors with status 429, 502, 503 or 504.
+    /// failures, timeouts, and answers with status 502, 503 or 504: exactly
+    /// what [`crate::runtime`] retries.
     ///
     /// This says nothing about whether repeating is *safe*: a write that failed
     /// in transport may have been applied. [`crate::retry`] decides that with the
@@ -495,7 +747,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Api { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Error::Api { .. } => matches!(self.status(), Some(429 | 502..=504)),
             _ => false,
         }
     }
@@ -508,34 +760,47 @@ impl Error {
         }
     }
 
-    /// The HTTP status this error stands for: 401 auth, 403 forbidden, 404 not
-    /// found, 409 conflict, 429 rate limited, or the status of [`Error::Api`].
+    /// The HTTP status of the answer this error came from, as received.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Auth { .. } => Some(401),
-            Error::Forbidden { .. } => Some(403),
-            Error::NotFound { .. } => Some(404),
-            Error::Conflict { .. } => Some(409),
-            Error::RateLimited { .. } => Some(429),
-            Error::Api { status, .. } => Some(*status),
-            _ => None,
-        }
+        self.meta().and_then(|m| m.status)
     }
 
     /// The provider-specific error code, if the provider sent one.
     pub fn provider_code(&self) -> Option<&str> {
-        match self {
-            Error::Api { code, .. } | Error::Forbidden { code, .. } => code.as_deref(),
-            _ => None,
-        }
+        self.meta().and_then(|m| m.code.as_deref())
     }
 
-    /// The provider's request id, for [`Error::Api`].
+    /// The provider's request id, if the answer carried one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Api { request_id, .. } => request_id.as_deref(),
+        self.meta().and_then(|m| m.request_id.as_deref())
+    }
+
+    /// Attempts made for the operation that failed (0 when unknown).
+    pub fn attempts(&self) -> u32 {
+        self.meta().map_or(0, |m| m.attempts)
+    }
+}
+
+/// `{"kind", "provider", "message", "field", "retry_after_ms", "meta"}`:
+/// `message` is the `Display` text; `field` is set for
+/// [`Error::Validation`], `retry_after_ms` for [`Error::RateLimited`].
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Error", 6)?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("provider", &self.provider().map(ProviderId::as_str))?;
+        s.serialize_field("message", &self.to_string())?;
+        let field = match self {
+            Error::Validation { field, .. } => Some(field.as_str()),
             _ => None,
-        }
+        };
+        s.serialize_field("field", &field)?;
+        let after = self
+            .retry_after()
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        s.serialize_field("retry_after_ms", &after)?;
+        s.serialize_field("meta", &self.meta())?;
+        s.end()
     }
 }
 
@@ -600,11 +865,11 @@ mod tests {
                 "ionos authentication failed: token expired",
             ),
             (
-                Error::forbidden(P, Some("E403".into()), "no access to zone"),
+                Error::forbidden(P, "no access to zone").with_code("E403"),
                 "ionos denied the request (E403): no access to zone",
             ),
             (
-                Error::forbidden(P, None, "no access"),
+                Error::forbidden(P, "no access"),
                 "ionos denied the request: no access",
             ),
             (
@@ -677,12 +942,15 @@ mod tests {
     }
 
     #[test]
-    fn error_with_helpers_ignore_unrelated_variants() {
-        let err = Error::not_found(P, "x")
+    fn error_with_helpers_ignore_variants_without_an_exchange() {
+        let err = Error::validation("f", "r")
             .with_code("E1")
             .with_request_id("r");
         assert_eq!(err.provider_code(), None);
         assert_eq!(err.request_id(), None);
+        assert!(err.meta().is_none());
+        let err = Error::not_found(P, "x").with_code("E1");
+        assert_eq!(err.provider_code(), Some("E1"));
         let err = Error::api(P, 400, "bad").with_request_id("req-1");
         assert_eq!(err.request_id(), Some("req-1"));
     }
@@ -711,11 +979,23 @@ mod tests {
     #[test]
     fn error_status_table() {
         let cases = [
-            (Error::auth(P, ""), Some(401)),
-            (Error::forbidden(P, None, ""), Some(403)),
-            (Error::not_found(P, ""), Some(404)),
-            (Error::conflict(P, ""), Some(409)),
-            (Error::rate_limited(P, None), Some(429)),
+            (Error::auth(P, ""), None),
+            (
+                Error::auth(P, "").with_meta(ErrorMeta::answered(401)),
+                Some(401),
+            ),
+            (
+                Error::forbidden(P, "").with_meta(ErrorMeta::answered(403)),
+                Some(403),
+            ),
+            (
+                Error::not_found(P, "").with_meta(ErrorMeta::answered(404)),
+                Some(404),
+            ),
+            (
+                Error::rejected(P, "").with_meta(ErrorMeta::answered(400)),
+                Some(400),
+            ),
             (Error::api(P, 418, ""), Some(418)),
             (Error::timeout(P), None),
             (Error::validation("f", "r"), None),
@@ -732,7 +1012,7 @@ mod tests {
         assert_eq!(err.provider(), Some(P));
         assert_eq!(Error::validation("f", "r").provider(), None);
         assert_eq!(
-            Error::forbidden(P, Some("E9".into()), "").provider_code(),
+            Error::forbidden(P, "").with_code("E9").provider_code(),
             Some("E9")
         );
     }
@@ -773,5 +1053,63 @@ mod tests {
         assert_eq!(copy.request_id(), Some("req-7"));
         let source = std::error::Error::source(&copy).unwrap();
         assert_eq!(source.to_string(), "connection reset");
+    }
+
+    #[test]
+    fn new_kinds_display_and_keep_meta() {
+        let meta = ErrorMeta::answered(400)
+            .with_code("paas-validation")
+            .with_message("ip is not valid")
+            .with_operation("reverserecords_put")
+            .with_attempts(1);
+        let err = Error::rejected(P, "ip is not valid").with_meta(meta.clone());
+        assert_eq!(
+            err.to_string(),
+            "ionos refused the request (paas-validation): ip is not valid"
+        );
+        assert_eq!(err.meta(), Some(&meta));
+        assert_eq!(err.kind(), "rejected");
+        let err =
+            Error::invalid_response(P, "the body is not JSON").with_meta(ErrorMeta::answered(200));
+        assert_eq!(
+            err.to_string(),
+            "ionos sent an answer revdns cannot use 200: the body is not JSON"
+        );
+        let err = Error::deadline(P, Duration::from_secs(2));
+        assert_eq!(
+            err.to_string(),
+            "ionos operation did not finish within its deadline of 2000 ms"
+        );
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn with_meta_keeps_what_the_new_meta_leaves_empty() {
+        let err = Error::api(P, 503, "busy")
+            .with_code("c1")
+            .with_meta(ErrorMeta::default().with_attempts(4).with_operation("op"));
+        let meta = err.meta().unwrap();
+        assert_eq!(meta.status, Some(503));
+        assert_eq!(meta.code.as_deref(), Some("c1"));
+        assert_eq!(meta.message.as_deref(), Some("busy"));
+        assert_eq!(meta.attempts, 4);
+        assert_eq!(err.attempts(), 4);
+    }
+
+    #[test]
+    fn error_serialises_with_stable_fields() {
+        let err = Error::api(P, 502, "bad gateway").with_request_id("r-1");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["kind"], "api");
+        assert_eq!(json["provider"], "ionos");
+        assert_eq!(json["message"], "ionos API error 502: bad gateway");
+        assert_eq!(json["meta"]["status"], 502);
+        assert_eq!(json["meta"]["request_id"], "r-1");
+        let json = serde_json::to_value(Error::validation("ttl", "too big")).unwrap();
+        assert_eq!(json["field"], "ttl");
+        assert!(json["meta"].is_null());
+        let json =
+            serde_json::to_value(Error::rate_limited(P, Some(Duration::from_secs(2)))).unwrap();
+        assert_eq!(json["retry_after_ms"], 2000);
     }
 }

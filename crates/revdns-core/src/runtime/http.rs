@@ -1,0 +1,42 @@
+//! The HTTP client every provider client is built on: timeouts, and a
+//! redirect policy that never carries credentials to another origin.
+
+use std::time::Duration;
+
+use reqwest::redirect::{Attempt, Policy};
+
+/// Redirects followed within one origin before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// A `reqwest` client builder with the settings every provider shares: a
+/// timeout per attempt, a connect timeout (at most 10 s, never more than the
+/// attempt's), the [`same_origin_redirects`] policy, and a `User-Agent`
+/// naming revdns.
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .redirect(same_origin_redirects())
+        .user_agent(concat!("revdns/", env!("CARGO_PKG_VERSION")))
+}
+
+/// Follows a redirect only to the same scheme, host and port, at most
+/// [`MAX_REDIRECTS`] times. Credentials travel in headers (`X-Auth-Token`,
+/// `Authorization`) and bodies (the Keystone password, the EDIS signature)
+/// that `reqwest` would resend on a 307/308, so a redirect to another
+/// origin is not followed: its 3xx answer becomes the error.
+pub fn same_origin_redirects() -> Policy {
+    Policy::custom(|attempt: Attempt<'_>| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        let same = first.scheme() == attempt.url().scheme()
+            && first.host_str() == attempt.url().host_str()
+            && first.port_or_known_default() == attempt.url().port_or_known_default();
+        if !same || attempt.previous().len() > MAX_REDIRECTS {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}

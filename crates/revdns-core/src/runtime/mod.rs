@@ -1,0 +1,571 @@
+//! The provider runtime: what every provider client does the same way,
+//! written once. A provider crate supplies a [`Dialect`] (its idempotent
+//! operations and how to read its error bodies) and calls:
+//!
+//! - [`Runtime::exec`] from its generated client's request hook: the one
+//!   place every request passes. It logs a `request` span, sends, reads the
+//!   answer within a size limit, and retries what is safe to retry: a
+//!   refused connection always; a 502/503/504, a reset or a dropped
+//!   connection only for idempotent operations; a 429 after its
+//!   `Retry-After` without using up the failure attempts; every retry after
+//!   a failure draws on the client's shared [`RetryBudget`].
+//! - [`Runtime::call`] around each call of the generated client: it gives
+//!   the call a deadline and maps whatever went wrong to one [`Error`] with
+//!   the answer's metadata ([`ErrorMeta`]: status as received, provider
+//!   code and message, request id, operation, attempts), whatever the body
+//!   looked like.
+//!
+//! A write whose answer was lost is not resent by the runtime unless the
+//! operation is idempotent; the provider settles it by reading (see each
+//! provider's `apply`).
+
+mod answer;
+mod body;
+mod budget;
+mod context;
+mod http;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use tracing::Instrument;
+
+use crate::error::ErrorMeta;
+use crate::retry::{self, RetryAction, RetryConfig, RetryState};
+use crate::{Error, ProviderId};
+
+pub use answer::{AnswerKind, Described, Dialect, status_table_only};
+pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryBudget};
+pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
+
+use context::{Answer, CallContext};
+
+/// Default deadline of one operation, retries and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// Default limit of a successful answer's body.
+pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+/// Most bytes of an error answer's body that are read (the rest is dropped).
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Request ids are looked for in these headers, in order.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-request-id",
+    "x-openstack-request-id",
+    "x-compute-request-id",
+    "x-requestid",
+    "x-correlation-id",
+    "request-id",
+];
+
+/// How a [`Runtime`] retries and how long and how much it waits for.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// Retries of one request.
+    pub retry: RetryConfig,
+    /// Deadline of one operation, retries included; `None`: none beyond
+    /// the retry budget and the per-attempt timeout.
+    pub deadline: Option<Duration>,
+    /// Largest successful answer read, in bytes.
+    pub max_body: usize,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            retry: RetryConfig::default(),
+            deadline: Some(DEFAULT_DEADLINE),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+impl RuntimeConfig {
+    /// Sets [`retry`](RuntimeConfig::retry).
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets [`deadline`](RuntimeConfig::deadline).
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`max_body`](RuntimeConfig::max_body).
+    #[must_use]
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+}
+
+/// The shared runtime of one provider client (see the [module docs](self)).
+/// Cheap to clone; clones share the retry budget.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    dialect: &'static Dialect,
+    config: RuntimeConfig,
+    budget: RetryBudget,
+}
+
+impl Runtime {
+    /// A runtime for the provider `dialect` describes.
+    pub fn new(dialect: &'static Dialect, config: RuntimeConfig) -> Self {
+        Runtime {
+            inner: Arc::new(Inner {
+                dialect,
+                config,
+                budget: RetryBudget::default(),
+            }),
+        }
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> ProviderId {
+        self.inner.dialect.provider
+    }
+
+    /// The provider's dialect.
+    pub fn dialect(&self) -> &'static Dialect {
+        self.inner.dialect
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    /// The retry policy of every request.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.inner.config.retry
+    }
+
+    /// The retry budget shared by this client's requests.
+    pub fn budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// Removes what progenitor adds that none of the providers defines
+    /// (`api-version`); the request hooks' `pre` calls this.
+    pub fn prepare(&self, request: &mut reqwest::Request) {
+        request.headers_mut().remove("api-version");
+    }
+
+    /// Sends one request of `operation` and retries it as the module docs
+    /// say. The generated client's `exec` hook calls this.
+    ///
+    /// # Errors
+    ///
+    /// The transport error of the last attempt.
+    pub async fn exec(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::debug_span!(
+            "request",
+            provider = self.provider().as_str(),
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+        );
+        // Boxed: call futures nest (a token fetched inside a request hook),
+        // and unboxed they grow past a thread's stack in debug builds.
+        Box::pin(self.send(client, request, operation).instrument(span)).await
+    }
+
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let ctx = CallContext::current();
+        let idempotent = self.dialect().is_idempotent(operation);
+        let mut state = RetryState::new(self.inner.config.retry);
+        let mut spent = 0;
+        let mut request = request;
+        loop {
+            if let Some(ctx) = &ctx {
+                ctx.start_attempt(operation);
+            }
+            let spare = request.try_clone();
+            let started = Instant::now();
+            let result = match client.execute(request).await {
+                Ok(response) => {
+                    let limit = if response.status().is_success() {
+                        self.inner.config.max_body
+                    } else {
+                        MAX_ERROR_BODY
+                    };
+                    body::read(response, limit).await
+                }
+                Err(e) => Err(e),
+            };
+            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let (action, cost) = match &result {
+                Ok(read) => {
+                    tracing::debug!(status = read.status.as_u16(), duration_ms, "response");
+                    let action =
+                        retry::classify(read.status, &read.headers, idempotent, SystemTime::now());
+                    (action, budget::RETRY_COST)
+                }
+                Err(e) => {
+                    tracing::debug!(
+                        timeout = e.is_timeout(),
+                        connect = e.is_connect(),
+                        duration_ms,
+                        "transport error"
+                    );
+                    let action = retry::classify_transport(idempotent, !e.is_connect());
+                    (action, budget::RETRY_COST_TRANSPORT)
+                }
+            };
+            let cost = if matches!(action, RetryAction::Retry { .. }) {
+                cost
+            } else {
+                0
+            };
+            let delay = match spare {
+                Some(_) if cost > 0 && !self.inner.budget.try_take(cost) => {
+                    tracing::debug!("retry budget exhausted; not retrying");
+                    None
+                }
+                Some(_) => match state.next_delay(action) {
+                    Some(d) => {
+                        spent += cost;
+                        Some(d)
+                    }
+                    None => {
+                        self.inner.budget.refund(cost);
+                        None
+                    }
+                },
+                None => None,
+            };
+            let (Some(next), Some(delay)) = (spare, delay) else {
+                return self.finish(ctx.as_ref(), result, spent);
+            };
+            tracing::debug!(
+                attempt = state.attempt(),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            // Drop what is not going to be read before sleeping.
+            drop(result);
+            retry::sleep(delay).await;
+            request = next;
+        }
+    }
+
+    /// The last attempt's answer, as the generated client will read it; what
+    /// it cannot carry goes into the call's context.
+    fn finish(
+        &self,
+        ctx: Option<&CallContext>,
+        result: reqwest::Result<body::ReadAnswer>,
+        spent: u32,
+    ) -> reqwest::Result<reqwest::Response> {
+        let read = result?;
+        let status = read.status.as_u16();
+        if read.status.is_success() {
+            self.inner.budget.on_success(spent);
+        }
+        let mut body = read.body.clone();
+        if let Some(ctx) = ctx {
+            let error_body = if read.status.is_success() {
+                Bytes::new()
+            } else {
+                read.body.clone()
+            };
+            ctx.record_answer(Answer {
+                status,
+                request_id: request_id(&read.headers),
+                retry_after: read
+                    .headers
+                    .get(::http::header::RETRY_AFTER)
+                    .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+                body: error_body,
+            });
+            if read.over_limit && read.status.is_success() {
+                ctx.set_fault(Error::invalid_response(
+                    self.provider(),
+                    format!(
+                        "the answer is larger than the limit of {} bytes",
+                        self.inner.config.max_body
+                    ),
+                ));
+                body = Bytes::new();
+            }
+        }
+        Ok(read.into_response(body))
+    }
+
+    /// Runs one call of the generated client with the deadline, and maps
+    /// its failure to an [`Error`] carrying the answer's metadata. `about`
+    /// names the addressed object for [`Error::NotFound`] (`recordset
+    /// 1.2.0.192.in-addr.arpa.`).
+    ///
+    /// # Errors
+    ///
+    /// Whatever the exchange gave, as the behaviour table says.
+    pub async fn call<T, E, F>(&self, about: &str, fut: F) -> Result<T, Error>
+    where
+        F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    {
+        self.call_meta(about, fut).await.map(|(value, _)| value)
+    }
+
+    /// [`call`](Runtime::call), also returning the successful answer's
+    /// metadata (status, request id, operation, attempts), for providers
+    /// that find errors inside successful answers.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Runtime::call).
+    pub async fn call_meta<T, E, F>(&self, about: &str, fut: F) -> Result<(T, ErrorMeta), Error>
+    where
+        F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    {
+        let ctx = CallContext::default();
+        let scoped = Box::pin(ctx.scope(fut));
+        let outcome = match self.inner.config.deadline {
+            Some(deadline) => tokio::time::timeout(deadline, scoped)
+                .await
+                .map_err(|_| deadline),
+            None => Ok(scoped.await),
+        };
+        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
+        meta.operation = ctx.operation().map(str::to_owned);
+        match outcome {
+            Err(deadline) => Err(Error::deadline(self.provider(), deadline).with_meta(meta)),
+            Ok(Ok(value)) => {
+                meta.status = Some(value.status().as_u16());
+                meta.request_id = request_id(value.headers());
+                Ok((value.into_inner(), meta))
+            }
+            Ok(Err(e)) => Err(self.map_error(e, about, &ctx, meta)),
+        }
+    }
+
+    /// Sends a request built by hand (an API the generated client does not
+    /// cover, such as a Keystone login) through [`exec`](Runtime::exec),
+    /// with the deadline. An error status becomes the [`Error`] the
+    /// behaviour table gives it; a success is returned with its status,
+    /// headers and body (at most [`RuntimeConfig::max_body`] bytes).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Runtime::call).
+    pub async fn call_raw(
+        &self,
+        about: &str,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<RawAnswer, Error> {
+        let ctx = CallContext::default();
+        let exchange = async {
+            let response = self.exec(client, request, operation).await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body))
+        };
+        let scoped = Box::pin(ctx.scope(exchange));
+        let outcome = match self.inner.config.deadline {
+            Some(deadline) => tokio::time::timeout(deadline, scoped)
+                .await
+                .map_err(|_| deadline),
+            None => Ok(scoped.await),
+        };
+        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
+        meta.operation = ctx.operation().map(str::to_owned);
+        let p = self.provider();
+        let (status, headers, body) = match outcome {
+            Err(deadline) => return Err(Error::deadline(p, deadline).with_meta(meta)),
+            Ok(Err(e)) => {
+                return Err(self.map_error(
+                    progenitor_client::Error::<()>::CommunicationError(e),
+                    about,
+                    &ctx,
+                    meta,
+                ));
+            }
+            Ok(Ok(parts)) => parts,
+        };
+        meta.status = Some(status);
+        meta.request_id = request_id(&headers);
+        if let Some(fault) = ctx.take_fault() {
+            return Err(fault.with_meta(meta));
+        }
+        if let Some(answer) = ctx.answer().filter(|a| a.status >= 300) {
+            return Err(answer::answer_error(self.dialect(), about, meta, &answer));
+        }
+        Ok(RawAnswer {
+            headers,
+            body,
+            meta,
+        })
+    }
+
+    fn map_error<E>(
+        &self,
+        err: progenitor_client::Error<E>,
+        about: &str,
+        ctx: &CallContext,
+        meta: ErrorMeta,
+    ) -> Error {
+        use progenitor_client::Error as G;
+        let p = self.provider();
+        let answer = ctx.answer();
+        let mut meta = meta;
+        if let Some(a) = &answer {
+            meta.status = Some(a.status);
+            meta.request_id.clone_from(&a.request_id);
+        }
+        if let Some(fault) = ctx.take_fault() {
+            return fault.with_meta(meta);
+        }
+        let failed_answer = answer.as_ref().filter(|a| a.status >= 300);
+        match err {
+            G::ErrorResponse(_) | G::UnexpectedResponse(_) | G::InvalidResponsePayload(..)
+                if failed_answer.is_some() =>
+            {
+                let a = failed_answer.expect("checked above");
+                answer::answer_error(self.dialect(), about, meta, a)
+            }
+            G::ErrorResponse(v) => {
+                Error::api(p, v.status().as_u16(), "error answer").with_meta(meta)
+            }
+            G::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                meta.status = Some(status);
+                Error::invalid_response(
+                    p,
+                    format!("status {status} is not documented for this operation"),
+                )
+                .with_meta(meta)
+            }
+            G::InvalidResponsePayload(bytes, e) => {
+                let confidential = self.dialect().is_confidential(meta.operation.as_deref());
+                // serde_json quotes offending values; an answer that may hold
+                // a secret is described by position only.
+                let message = if confidential {
+                    format!(
+                        "the answer does not decode ({:?} error at line {} column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    )
+                } else {
+                    format!(
+                        "the answer does not decode ({e}); body: {}",
+                        crate::error::truncate_body(&bytes)
+                    )
+                };
+                let err = Error::invalid_response(p, message).with_meta(meta);
+                if confidential {
+                    err
+                } else {
+                    err.with_source(e)
+                }
+            }
+            G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+                let timeout = e.is_timeout();
+                let e = e.without_url();
+                let err = if timeout {
+                    Error::timeout(p).with_source(e)
+                } else {
+                    Error::transport(p, e)
+                };
+                err.with_meta(meta)
+            }
+            G::InvalidRequest(reason) => Error::validation_for(p, "request", reason),
+            G::Custom(reason) => Error::transport(p, reason).with_meta(meta),
+        }
+    }
+
+    /// Records a failure that a request hook's `pre` step met (a token
+    /// that could not be had), so that [`call`](Runtime::call) returns it
+    /// instead of the text the generated client carries; returns that text.
+    pub fn hook_failure(&self, err: Error) -> String {
+        let text = err.to_string();
+        if let Some(ctx) = CallContext::current() {
+            ctx.set_fault(err);
+        }
+        text
+    }
+}
+
+/// A successful answer to [`Runtime::call_raw`].
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct RawAnswer {
+    /// The answer's headers.
+    pub headers: ::http::HeaderMap,
+    /// The body.
+    pub body: Bytes,
+    /// Status, request id, operation and attempts, for errors the caller
+    /// finds in the answer.
+    pub meta: ErrorMeta,
+}
+
+fn request_id(headers: &::http::HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Implements the generated client's request hooks with the
+/// [`Runtime`] as its inner type: `pre` calls [`Runtime::prepare`], `exec`
+/// calls [`Runtime::exec`]. The crate using it depends on
+/// `progenitor-client` and `reqwest`, as its generated code does.
+///
+/// ```ignore
+/// // in a provider crate, next to `mod generated;`
+/// revdns_core::runtime_hooks!(crate::generated::Client);
+/// ```
+#[macro_export]
+macro_rules! runtime_hooks {
+    ($client:ty) => {
+        impl ::progenitor_client::ClientHooks<$crate::runtime::Runtime> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                _info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                ::progenitor_client::ClientInfo::inner(self).prepare(request);
+                Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                ::progenitor_client::ClientInfo::inner(self)
+                    .exec(
+                        ::progenitor_client::ClientInfo::client(self),
+                        request,
+                        info.operation_id,
+                    )
+                    .await
+            }
+        }
+    };
+}
