@@ -71,6 +71,8 @@ pub struct RuntimeConfig {
     pub deadline: Option<Duration>,
     /// Largest successful answer read, in bytes.
     pub max_body: usize,
+    /// Tokens of the client's [`RetryBudget`].
+    pub retry_budget: u32,
 }
 
 impl Default for RuntimeConfig {
@@ -79,6 +81,7 @@ impl Default for RuntimeConfig {
             retry: RetryConfig::default(),
             deadline: Some(DEFAULT_DEADLINE),
             max_body: DEFAULT_MAX_BODY,
+            retry_budget: RETRY_BUDGET_CAPACITY,
         }
     }
 }
@@ -104,6 +107,13 @@ impl RuntimeConfig {
         self.max_body = bytes;
         self
     }
+
+    /// Sets [`retry_budget`](RuntimeConfig::retry_budget).
+    #[must_use]
+    pub fn with_retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = tokens;
+        self
+    }
 }
 
 /// The shared runtime of one provider client (see the [module docs](self)).
@@ -127,7 +137,7 @@ impl Runtime {
             inner: Arc::new(Inner {
                 dialect,
                 config,
-                budget: RetryBudget::default(),
+                budget: RetryBudget::new(config.retry_budget),
             }),
         }
     }

@@ -1,0 +1,406 @@
+//! The shared runtime against real servers on loopback: which failures are
+//! retried, what errors keep of the answer, and the limits (deadline, body
+//! size, retry budget, redirects).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use progenitor_client::ResponseValue;
+use revdns_core::runtime::{
+    Described, Dialect, Runtime, RuntimeConfig, client_builder, status_table_only,
+};
+use revdns_core::{Error, ProviderId, RetryConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+fn describe(body: &[u8]) -> Described {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        code: String,
+        message: String,
+    }
+    match serde_json::from_slice::<Body>(body) {
+        Ok(b) => Described::new(Some(b.code), Some(b.message)),
+        Err(_) => Described::default(),
+    }
+}
+
+static DIALECT: Dialect = Dialect {
+    provider: ProviderId::Ionos,
+    idempotent: &["read"],
+    confidential: &[],
+    describe,
+    classify: status_table_only,
+};
+
+fn fast() -> RetryConfig {
+    RetryConfig::default()
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(2))
+}
+
+fn runtime(config: RuntimeConfig) -> Runtime {
+    Runtime::new(&DIALECT, config)
+}
+
+fn http() -> reqwest::Client {
+    client_builder(Duration::from_secs(5)).build().unwrap()
+}
+
+/// One call of `method url` as operation `op`, the way a generated client
+/// makes it: through the hook, then decoded as JSON.
+async fn call(
+    rt: &Runtime,
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    op: &'static str,
+) -> Result<serde_json::Value, Error> {
+    rt.call("thing", async {
+        let request = http.request(method, url).build().unwrap();
+        let response = rt
+            .exec(http, request, op)
+            .await
+            .map_err(progenitor_client::Error::<()>::CommunicationError)?;
+        if response.status().is_success() {
+            ResponseValue::<serde_json::Value>::from_response(response).await
+        } else {
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn idempotent_reads_are_retried_after_503_and_the_error_keeps_the_answer() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/x");
+            then.status(503)
+                .header("x-request-id", "req-9")
+                .body(r#"{"code":"busy-1","message":"try later"}"#);
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(mock.calls_async().await, 4);
+    assert_eq!(err.kind(), "api");
+    let meta = err.meta().unwrap();
+    assert_eq!(meta.status, Some(503));
+    assert_eq!(meta.code.as_deref(), Some("busy-1"));
+    assert_eq!(meta.message.as_deref(), Some("try later"));
+    assert_eq!(meta.request_id.as_deref(), Some("req-9"));
+    assert_eq!(meta.operation.as_deref(), Some("read"));
+    assert_eq!(meta.attempts, 4);
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn writes_that_may_have_been_applied_are_not_resent() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/x");
+            then.status(502)
+                .body("<html><h1>502 Bad Gateway</h1></html>");
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let err = call(
+        &rt,
+        &http(),
+        reqwest::Method::POST,
+        server.url("/x"),
+        "create",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(mock.calls_async().await, 1);
+    assert_eq!(err.status(), Some(502));
+    assert_eq!(
+        err.meta().unwrap().message.as_deref(),
+        Some("<html><h1>502 Bad Gateway</h1></html>")
+    );
+}
+
+#[tokio::test]
+async fn html_error_pages_keep_their_status_and_kind() {
+    for (status, kind) in [
+        (400, "rejected"),
+        (401, "auth"),
+        (404, "not_found"),
+        (409, "conflict"),
+    ] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(status)
+                    .header("content-type", "text/html")
+                    .body("<html><body>nginx</body></html>");
+            })
+            .await;
+        let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+        let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{status}");
+        assert_eq!(err.status(), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn throttling_waits_do_not_use_up_the_failure_attempts() {
+    // 429 three times, then 503 three times, then success: seven attempts,
+    // within 4 attempts after failures and 8 throttled waits.
+    let (url, seen) = scripted_server(vec![429, 429, 429, 503, 503, 503, 200]).await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let value = call(&rt, &http(), reqwest::Method::GET, url, "read")
+        .await
+        .unwrap();
+    assert_eq!(value, serde_json::json!({}));
+    assert_eq!(seen.load(Ordering::SeqCst), 7);
+
+    // A write is retried after 429 (refused unprocessed), not after 503.
+    let (url, seen) = scripted_server(vec![429, 429, 503, 200]).await;
+    let err = call(&rt, &http(), reqwest::Method::POST, url, "create")
+        .await
+        .unwrap_err();
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), 3);
+}
+
+/// A server that answers its n-th connection with `statuses[n]` (the last
+/// one from then on), `Retry-After: 0` and a `{}` body.
+async fn scripted_server(statuses: Vec<u16>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            let _ = read_request(&mut socket).await;
+            let status = statuses[n.min(statuses.len() - 1)];
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    (format!("http://{addr}/x"), seen)
+}
+
+/// Reads one request head (and ignores any body: the tests send none).
+async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(())
+}
+
+/// A server that reads each request and closes the connection without
+/// answering for the first `drops` connections, then answers `{}`.
+async fn dropping_server(drops: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            let _ = read_request(&mut socket).await;
+            if n >= drops {
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    )
+                    .await;
+            }
+            let _ = socket.shutdown().await;
+        }
+    });
+    (format!("http://{addr}/x"), seen)
+}
+
+#[tokio::test]
+async fn a_connection_dropped_after_sending_is_retried_for_reads_only() {
+    let (url, seen) = dropping_server(2).await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let value = call(&rt, &http(), reqwest::Method::GET, url, "read")
+        .await
+        .unwrap();
+    assert_eq!(value, serde_json::json!({}));
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+
+    let (url, seen) = dropping_server(1).await;
+    let err = call(&rt, &http(), reqwest::Method::POST, url, "create")
+        .await
+        .unwrap_err();
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "a write is not resent");
+    assert_eq!(err.kind(), "transport");
+    let meta = err.meta().unwrap();
+    assert_eq!(meta.status, None);
+    assert_eq!(meta.attempts, 1);
+    assert_eq!(meta.operation.as_deref(), Some("create"));
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_even_for_writes() {
+    // Bind and drop: nothing listens on the port any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let err = call(
+        &rt,
+        &http(),
+        reqwest::Method::POST,
+        format!("http://127.0.0.1:{port}/x"),
+        "create",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.attempts(), 4);
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_an_invalid_response_with_its_status() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .body(format!("[{}]", "1,".repeat(4000) + "1"));
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default().with_max_body(1024));
+    let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "invalid_response");
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("1024 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn an_operation_past_its_deadline_fails_with_deadline() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(503).delay(Duration::from_millis(60));
+        })
+        .await;
+    let rt = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast().with_max_attempts(100))
+            .with_deadline(Some(Duration::from_millis(200))),
+    );
+    let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "deadline");
+    assert!(err.attempts() >= 2, "{err:?}");
+    assert_eq!(err.meta().unwrap().operation.as_deref(), Some("read"));
+}
+
+#[tokio::test]
+async fn the_retry_budget_caps_retries_across_requests() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(503);
+        })
+        .await;
+    // 10 tokens: two retries after 5xx (5 each), then none.
+    let rt = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast().with_max_attempts(10))
+            .with_retry_budget(10),
+    );
+    let http = http();
+    let first = call(&rt, &http, reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(first.attempts(), 3);
+    let second = call(&rt, &http, reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(second.attempts(), 1);
+    assert_eq!(mock.calls_async().await, 4);
+    assert_eq!(rt.budget().available(), 0);
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body("{}");
+        })
+        .await;
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/x");
+            then.status(307).header("location", elsewhere.url("/steal"));
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let err = call(
+        &rt,
+        &http(),
+        reqwest::Method::POST,
+        server.url("/x"),
+        "create",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(stolen.calls_async().await, 0);
+    assert_eq!(err.status(), Some(307));
+
+    // Within the origin a redirect is followed.
+    let server = MockServer::start_async().await;
+    let target = server
+        .mock_async(|when, then| {
+            when.path("/moved");
+            then.status(200).body("{}");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/x");
+            then.status(307).header("location", "/moved");
+        })
+        .await;
+    call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap();
+    assert_eq!(target.calls_async().await, 1);
+}
