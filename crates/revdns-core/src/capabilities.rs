@@ -42,6 +42,8 @@ pub struct Capabilities {
     pub ipv6: bool,
     /// A TTL can be set per record.
     pub ttl: bool,
+    /// Largest TTL the provider accepts, in seconds, when it has TTLs and a limit.
+    pub max_ttl: Option<u32>,
     /// A comment can be stored per record.
     pub comment: bool,
     /// Most changes per write request; `None` when unlimited or when the
@@ -62,6 +64,7 @@ impl Capabilities {
             ipv4: true,
             ipv6: true,
             ttl: false,
+            max_ttl: None,
             comment: false,
             max_batch: None,
             batch_reports_per_item: false,
@@ -87,6 +90,13 @@ impl Capabilities {
     #[must_use]
     pub const fn with_ttl(mut self, yes: bool) -> Self {
         self.ttl = yes;
+        self
+    }
+
+    /// Sets [`max_ttl`](Capabilities::max_ttl).
+    #[must_use]
+    pub const fn with_max_ttl(mut self, max: Option<u32>) -> Self {
+        self.max_ttl = max;
         self
     }
 
@@ -153,6 +163,7 @@ mod tests {
                 ipv4: false,
                 ipv6: false,
                 ttl: true,
+                max_ttl: None,
                 comment: true,
                 max_batch: Some(50),
                 batch_reports_per_item: true,

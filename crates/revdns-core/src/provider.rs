@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use futures::stream::BoxStream;
 
+use crate::apply::Progress;
 use crate::{ApplyReport, Capabilities, Error, ProviderId, PtrChange, PtrRecord};
 
 /// Manage PTR records on one provider account, keyed by IP address.
@@ -65,5 +66,24 @@ pub trait PtrProvider: Send + Sync {
     fn apply(
         &self,
         changes: &[PtrChange],
+    ) -> impl Future<Output = Result<ApplyReport, Error>> + Send {
+        self.apply_with_progress(changes, &no_progress)
+    }
+
+    /// [`apply`](PtrProvider::apply), calling `progress` with each change's
+    /// index, the change and its outcome as soon as the outcome is known,
+    /// so a caller can show progress, and one that stops early (drops the
+    /// future) knows what happened so far.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](PtrProvider::apply).
+    fn apply_with_progress(
+        &self,
+        changes: &[PtrChange],
+        progress: &Progress<'_>,
     ) -> impl Future<Output = Result<ApplyReport, Error>> + Send;
 }
+
+/// The progress callback of a plain [`PtrProvider::apply`].
+fn no_progress(_: usize, _: &PtrChange, _: &crate::Outcome) {}

@@ -135,6 +135,48 @@ impl From<PtrRecord> for PtrChange {
     }
 }
 
+/// The address a PTR is kept under: an IPv4-mapped IPv6 address
+/// (`::ffff:192.0.2.1`) is the IPv4 address it maps; every other address is
+/// itself.
+///
+/// ```
+/// use revdns_core::record::canonical_ip;
+///
+/// let mapped = "::ffff:192.0.2.1".parse()?;
+/// assert_eq!(canonical_ip(mapped), "192.0.2.1".parse::<std::net::IpAddr>()?);
+/// # Ok::<(), std::net::AddrParseError>(())
+/// ```
+pub fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    }
+}
+
+/// The addresses of a lookup, as every provider asks them: canonical
+/// ([`canonical_ip`]), each once, in address order.
+///
+/// ```
+/// use revdns_core::record::lookup_set;
+///
+/// let ips = ["192.0.2.2".parse()?, "::ffff:192.0.2.1".parse()?, "192.0.2.2".parse()?];
+/// let want: Vec<std::net::IpAddr> = vec!["192.0.2.1".parse()?, "192.0.2.2".parse()?];
+/// assert_eq!(lookup_set(&ips)?, want);
+/// assert!(lookup_set(&[]).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Validation`] (field `ips`) for an empty list.
+pub fn lookup_set(ips: &[IpAddr]) -> Result<Vec<IpAddr>, Error> {
+    if ips.is_empty() {
+        return Err(Error::validation("ips", "no IP addresses given"));
+    }
+    let set: BTreeSet<IpAddr> = ips.iter().copied().map(canonical_ip).collect();
+    Ok(set.into_iter().collect())
+}
+
 /// Checks a batch before anything is sent; providers call this first in `apply`.
 ///
 /// Targets are already valid (they are [`Hostname`]s). Provider-specific limits
@@ -144,7 +186,8 @@ impl From<PtrRecord> for PtrChange {
 ///
 /// [`Error::Validation`]:
 /// - field `changes` when the batch is empty or two changes name the same IP
-///   (the reason names the IP; the outcome would depend on order);
+///   (the reason names the IP; the outcome would depend on order), an IPv4
+///   address and its IPv4-mapped twin counting as one ([`canonical_ip`]);
 /// - field `comment` when a comment is longer than 255 characters or contains
 ///   control characters (the reason names the IP).
 pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
@@ -154,7 +197,7 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
     let mut seen = BTreeSet::new();
     for change in changes {
         let ip = change.ip();
-        if !seen.insert(ip) {
+        if !seen.insert(canonical_ip(ip)) {
             return Err(Error::validation(
                 "changes",
                 format!("{ip} appears in more than one change"),
@@ -261,12 +304,14 @@ mod tests {
     }
 
     #[test]
-    fn validate_changes_ipv4_and_mapped_ipv6_are_distinct() {
+    fn validate_changes_ipv4_and_its_mapped_twin_are_one_address() {
         let changes = [
             PtrChange::delete(ip("192.0.2.1")),
             PtrChange::delete(ip("::ffff:192.0.2.1")),
         ];
-        assert!(validate_changes(&changes).is_ok());
+        let (field, reason) = field_of(validate_changes(&changes).unwrap_err());
+        assert_eq!(field, "changes");
+        assert!(reason.contains("192.0.2.1"), "{reason}");
     }
 
     #[test]

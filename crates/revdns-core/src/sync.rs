@@ -374,7 +374,11 @@ mod tests {
         }
         /// Compares before it writes, as the trait asks; `writes` counts
         /// the changes that reached the store (or its refusal).
-        async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
+        async fn apply_with_progress(
+            &self,
+            changes: &[PtrChange],
+            _progress: &crate::apply::Progress<'_>,
+        ) -> Result<ApplyReport, Error> {
             validate_changes(changes)?;
             let mut report = ApplyReport::new();
             let mut records = self.records.lock().unwrap();

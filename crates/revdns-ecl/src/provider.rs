@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use revdns_core::record::validate_changes;
+use revdns_core::apply::{self, Outcomes, Progress};
+use revdns_core::record::lookup_set;
 use revdns_core::reverse::reverse_name;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
@@ -30,6 +31,7 @@ impl PtrProvider for Client {
             .with_ipv4(true)
             .with_ipv6(true)
             .with_ttl(true)
+            .with_max_ttl(Some(MAX_TTL))
             .with_comment(true)
             // Writes go one recordset per request; only deletes are batched,
             // per zone, with no documented limit.
@@ -39,28 +41,21 @@ impl PtrProvider for Client {
     }
 
     /// Looks the addresses up zone by zone: each zone holding one of them is
-    /// listed once.
+    /// listed once. An address no zone of the account holds has no PTR
+    /// here: `None`, as on every provider.
     ///
     /// # Errors
     ///
-    /// [`Error::ZoneNotFound`] naming the reverse name when no zone of the
-    /// account holds an address; otherwise any error of the listing.
+    /// Any error of the listings.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
-        let unique: Vec<IpAddr> = ips
-            .iter()
-            .copied()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if unique.is_empty() {
-            return Err(Error::validation_for(P, "ips", "the batch is empty"));
-        }
+        let unique = lookup_set(ips)?;
         let mut found = BTreeMap::new();
         let placed = self.place_all(&unique).await?;
         let mut by_zone: BTreeMap<Uuid, (ZoneRef, Vec<(IpAddr, String)>)> = BTreeMap::new();
         for (ip, placement) in unique.iter().zip(placed) {
             let Some(Placement { zone, record_name }) = placement else {
-                return Err(Error::zone_not_found(P, reverse_name(*ip)));
+                found.insert(*ip, None);
+                continue;
             };
             by_zone
                 .entry(zone.id)
@@ -71,7 +66,8 @@ impl PtrProvider for Client {
         for (zone, wanted) in by_zone.into_values() {
             let ptrs = self.zone_ptrs(&zone).await?;
             for (ip, name) in wanted {
-                let record = match ptrs.get(&name).and_then(|v| v.first()) {
+                // The lowest id, the one `apply` keeps.
+                let record = match ptrs.get(&name).and_then(|v| v.iter().min_by_key(|r| r.id)) {
                     Some(rs) => Some(to_record(ip, rs)?),
                     None => None,
                 };
@@ -109,60 +105,72 @@ impl PtrProvider for Client {
     /// Should several PTR recordsets exist for one address, the first is
     /// updated and the others are deleted.
     ///
+    /// Zones are worked on concurrently (at most 4 at once).
+    /// When an upsert created a PTR, the zone is listed once more afterwards:
+    /// should a concurrent writer have created one for the same address,
+    /// the recordset with the lowest id is kept (every writer picks the
+    /// same one), set to this change's target, and the others are deleted.
+    ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before any request: the core checks
-    /// ([`validate_changes`]) and a TTL above 86400.
-    async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
-        validate_changes(changes)?;
-        for change in changes {
-            if let PtrChange::Upsert {
-                ttl: Some(t), ip, ..
-            } = change
-                && *t > MAX_TTL
-            {
-                return Err(Error::validation_for(
-                    P,
-                    "ttl",
-                    format!("TTL {t} for {ip} is above the maximum of {MAX_TTL} seconds"),
-                ));
+    /// [`Error::Validation`] before any request for a batch refused whole
+    /// (see [`revdns_core::apply::prepare`]); a TTL above 86400 fails its
+    /// change alone.
+    async fn apply_with_progress(
+        &self,
+        changes: &[PtrChange],
+        progress: &Progress<'_>,
+    ) -> Result<ApplyReport, Error> {
+        let caps = self.capabilities();
+        let (pending, outcomes) = apply::prepare(P, &caps, changes, Some(progress))?;
+        if pending.is_empty() {
+            return Ok(outcomes.finish(changes));
+        }
+        let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
+        let placed = match self.place_all(&ips).await {
+            Ok(placed) => placed,
+            Err(e) => {
+                outcomes.fail_all(pending.iter().map(|(i, _)| *i), &e);
+                return Ok(outcomes.finish(changes));
+            }
+        };
+        let mut by_zone: BTreeMap<Uuid, (ZoneRef, Vec<ZoneItem>)> = BTreeMap::new();
+        for ((i, change), placement) in pending.into_iter().zip(placed) {
+            match placement {
+                Some(Placement { zone, record_name }) => by_zone
+                    .entry(zone.id)
+                    .or_insert_with(|| (zone, Vec::new()))
+                    .1
+                    .push(ZoneItem {
+                        index: i,
+                        change,
+                        name: record_name,
+                    }),
+                None => outcomes.settle(
+                    i,
+                    Outcome::Failed(Error::zone_not_found(P, reverse_name(change.ip()))),
+                ),
             }
         }
-        let mut outcomes: Vec<Option<Outcome>> = changes.iter().map(|_| None).collect();
-        let ips: Vec<IpAddr> = changes.iter().map(PtrChange::ip).collect();
-        match self.place_all(&ips).await {
-            Err(e) => fail_all(&mut outcomes, 0..changes.len(), e),
-            Ok(placed) => {
-                let mut by_zone: BTreeMap<Uuid, (ZoneRef, Vec<(usize, String)>)> = BTreeMap::new();
-                for (i, placement) in placed.into_iter().enumerate() {
-                    match placement {
-                        Some(Placement { zone, record_name }) => by_zone
-                            .entry(zone.id)
-                            .or_insert_with(|| (zone, Vec::new()))
-                            .1
-                            .push((i, record_name)),
-                        None => {
-                            outcomes[i] = Some(Outcome::Failed(Error::zone_not_found(
-                                P,
-                                reverse_name(ips[i]),
-                            )));
-                        }
-                    }
-                }
-                for (zone, items) in by_zone.into_values() {
-                    self.apply_zone(&zone, changes, &items, &mut outcomes).await;
-                }
-            }
-        }
-        let mut report = ApplyReport::with_capacity(changes.len());
-        for (change, outcome) in changes.iter().zip(outcomes) {
-            let outcome = outcome.unwrap_or_else(|| {
-                Outcome::Failed(Error::api(P, 0, "internal: change was not processed"))
-            });
-            report.push(change.clone(), outcome);
-        }
-        Ok(report)
+        let settled = &outcomes;
+        stream::iter(by_zone.into_values())
+            .for_each_concurrent(ZONES_IN_FLIGHT, |(zone, items)| async move {
+                self.apply_zone(&zone, items, settled).await;
+            })
+            .await;
+        Ok(outcomes.finish(changes))
     }
+}
+
+/// Zones worked on at once by [`PtrProvider::apply`]; each has up to the
+/// client's `concurrency` writes in flight.
+pub(crate) const ZONES_IN_FLIGHT: usize = 4;
+
+/// One change placed in its zone.
+struct ZoneItem {
+    index: usize,
+    change: PtrChange,
+    name: String,
 }
 
 struct ListState {
@@ -232,81 +240,141 @@ impl Client {
         }
     }
 
-    /// Applies the changes placed in one zone; fills their outcomes.
-    async fn apply_zone(
-        &self,
-        zone: &ZoneRef,
-        changes: &[PtrChange],
-        items: &[(usize, String)],
-        outcomes: &mut [Option<Outcome>],
-    ) {
+    /// Applies the changes placed in one zone and settles their outcomes.
+    async fn apply_zone(&self, zone: &ZoneRef, items: Vec<ZoneItem>, outcomes: &Outcomes<'_>) {
         let mut ptrs = match self.zone_ptrs(zone).await {
             Ok(p) => p,
-            Err(e) => return fail_all(outcomes, items.iter().map(|(i, _)| *i), e),
+            Err(e) => return outcomes.fail_all(items.iter().map(|it| it.index), &e),
         };
 
         // Deletes: one request for the whole zone.
-        let mut deletes: Vec<(usize, Vec<Uuid>)> = Vec::new();
-        for (i, name) in items {
-            if changes[*i].is_delete() {
-                let ids: Vec<Uuid> = ptrs
-                    .remove(name)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|r| r.id)
-                    .collect();
-                if ids.is_empty() {
-                    outcomes[*i] = Some(Outcome::Unchanged);
-                } else {
-                    deletes.push((*i, ids));
-                }
+        let (deletes, upserts): (Vec<ZoneItem>, Vec<ZoneItem>) =
+            items.into_iter().partition(|it| it.change.is_delete());
+        let mut doomed: Vec<(usize, Vec<Uuid>)> = Vec::new();
+        for it in &deletes {
+            let ids: Vec<Uuid> = ptrs
+                .remove(&it.name)
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            if ids.is_empty() {
+                outcomes.settle(it.index, Outcome::Unchanged);
+            } else {
+                doomed.push((it.index, ids));
             }
         }
-        if !deletes.is_empty() {
-            let all: Vec<Uuid> = deletes
+        if !doomed.is_empty() {
+            let all: Vec<Uuid> = doomed
                 .iter()
                 .flat_map(|(_, ids)| ids.iter().copied())
                 .collect();
             match self.delete_many(zone, all).await {
                 Ok(()) => {
-                    for (i, _) in &deletes {
-                        outcomes[*i] = Some(Outcome::Deleted);
+                    for (i, _) in &doomed {
+                        outcomes.settle(*i, Outcome::Deleted);
                     }
                 }
-                // A recordset vanished since the listing: the bulk request
-                // may have been refused whole, so go one by one to learn
-                // what happened to each change.
+                // A recordset vanished since the listing (or a lost answer
+                // was resent): the bulk request may have been refused whole,
+                // so go one by one to learn what happened to each change.
                 Err(Error::NotFound { .. }) => {
-                    for (i, ids) in &deletes {
-                        outcomes[*i] = Some(self.delete_each(zone, ids).await);
+                    for (i, ids) in &doomed {
+                        outcomes.settle(*i, self.delete_each(zone, ids).await);
                     }
                 }
-                Err(e) => fail_all(outcomes, deletes.iter().map(|(i, _)| *i), e),
+                Err(e) => outcomes.fail_all(doomed.iter().map(|(i, _)| *i), &e),
             }
         }
 
-        // Upserts: independent requests, a few at once, results by index.
-        let upserts: Vec<_> = items
-            .iter()
-            .filter(|(i, _)| !changes[*i].is_delete())
-            .map(|(i, name)| {
-                let existing = ptrs.get(name).cloned().unwrap_or_default();
-                let placement = Placement {
-                    zone: zone.clone(),
-                    record_name: name.clone(),
-                };
-                (*i, placement, existing)
-            })
-            .collect();
-        let results: Vec<(usize, Outcome)> = stream::iter(upserts)
-            .map(|(i, placement, existing)| async move {
-                (i, self.upsert(&changes[i], &placement, &existing).await)
+        // Upserts: independent requests, a few at once.
+        let results: Vec<(ZoneItem, Outcome)> = stream::iter(upserts)
+            .map(|it| {
+                let existing = ptrs.get(&it.name).cloned().unwrap_or_default();
+                async move {
+                    let placement = Placement {
+                        zone: zone.clone(),
+                        record_name: it.name.clone(),
+                    };
+                    let outcome = self.upsert(&it.change, &placement, &existing).await;
+                    (it, outcome)
+                }
             })
             .buffer_unordered(self.settings().concurrency)
             .collect()
             .await;
-        for (i, outcome) in results {
-            outcomes[i] = Some(outcome);
+
+        // A concurrent writer may have created a PTR for the same address
+        // at the same time: look once, and keep one.
+        let created: Vec<&ZoneItem> = results
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Created))
+            .map(|(it, _)| it)
+            .collect();
+        if !created.is_empty() {
+            match self.zone_ptrs(zone).await {
+                Ok(now) => {
+                    for it in created {
+                        if let Some(found) = now.get(&it.name).filter(|f| f.len() > 1) {
+                            self.keep_one(zone, it, found).await;
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, zone = %zone.name, "could not look for concurrent writers")
+                }
+            }
+        }
+        for (it, outcome) in results {
+            outcomes.settle(it.index, outcome);
+        }
+    }
+
+    /// Leaves one PTR recordset for `item`'s address: the one with the
+    /// lowest id (what every writer picks), with `item`'s target; deletes
+    /// the others.
+    async fn keep_one(&self, zone: &ZoneRef, item: &ZoneItem, found: &[Recordset]) {
+        let PtrChange::Upsert {
+            target,
+            ttl,
+            comment,
+            ..
+        } = &item.change
+        else {
+            return;
+        };
+        let Some(keep) = found.iter().min_by_key(|r| r.id) else {
+            return;
+        };
+        tracing::debug!(name = %item.name, count = found.len(), "several PTRs for one address; keeping one");
+        let extra: Vec<Uuid> = found
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id != keep.id)
+            .collect();
+        if let Err(e) = self.delete_many(zone, extra).await
+            && !matches!(e, Error::NotFound { .. })
+        {
+            tracing::warn!(error = %e, name = %item.name, "could not delete a concurrent PTR");
+        }
+        let holds = keep
+            .records
+            .first()
+            .is_some_and(|v| same_name(v, target.as_str()));
+        if !holds {
+            let placement = Placement {
+                zone: zone.clone(),
+                record_name: item.name.clone(),
+            };
+            let ttl = ttl
+                .or_else(|| keep.ttl.and_then(|t| u32::try_from(t).ok()))
+                .unwrap_or(self.settings().default_ttl);
+            if let Err(e) = self
+                .update_ptr(&placement, keep.id, target, ttl, comment.as_deref())
+                .await
+            {
+                tracing::warn!(error = %e, name = %item.name, "could not set the kept PTR");
+            }
         }
     }
 
@@ -315,7 +383,9 @@ impl Client {
         let mut deleted_any = false;
         for id in ids {
             match self.delete_one(zone, *id).await {
-                Ok(deleted) => deleted_any |= deleted,
+                // Gone either way: the listing held it, so it was deleted
+                // (by the bulk request whose answer was lost, or by us).
+                Ok(_) => deleted_any = true,
                 Err(e) => return Outcome::Failed(e),
             }
         }
@@ -339,9 +409,15 @@ impl Client {
             ..
         } = change
         else {
-            return Outcome::Failed(Error::api(P, 0, "internal: not an upsert"));
+            return Outcome::Failed(Error::validation(
+                "changes",
+                "a delete was handled as an upsert (an internal error)",
+            ));
         };
         let comment = comment.as_deref();
+        // The lowest id is the one every writer keeps (see `keep_one`).
+        let mut existing = existing.to_vec();
+        existing.sort_by_key(|r| r.id);
         let Some((first, extra)) = existing.split_first() else {
             let ttl = ttl.unwrap_or(self.settings().default_ttl);
             return match self.create_ptr(placement, target, ttl, comment).await {
@@ -409,27 +485,5 @@ fn listed_record(zone: &ZoneRef, rs: &Recordset) -> Option<PtrRecord> {
             tracing::warn!(error = %e, "skipping PTR");
             None
         }
-    }
-}
-
-/// Every index in `indices` fails with `err` (copies after the first).
-fn fail_all(
-    outcomes: &mut [Option<Outcome>],
-    indices: impl IntoIterator<Item = usize>,
-    err: Error,
-) {
-    let mut err = Some(err);
-    let mut template: Option<Error> = None;
-    for i in indices {
-        let e = match err.take() {
-            Some(e) => {
-                template = Some(e.duplicate());
-                e
-            }
-            None => template
-                .as_ref()
-                .map_or_else(|| Error::api(P, 0, "failed"), Error::duplicate),
-        };
-        outcomes[i] = Some(Outcome::Failed(e));
     }
 }

@@ -1,12 +1,13 @@
 //! The high-level [`Client`]: PTR get, set and delete by IP, in chunks, with
 //! the session handled for the caller.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use revdns_core::record::lookup_set;
 use revdns_core::{Error, Hostname, ProviderId};
 
 use crate::auth::{Session, SessionManager};
@@ -123,11 +124,8 @@ impl Client {
         &self,
         ips: &[IpAddr],
     ) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
-        if ips.is_empty() {
-            return Err(Error::validation_for(P, "ips", "the batch is empty"));
-        }
         let mut found = BTreeMap::new();
-        for chunk in unique(ips).chunks(self.inner.chunk_size) {
+        for chunk in lookup_set(ips)?.chunks(self.inner.chunk_size) {
             found.extend(self.get_chunk(chunk).await?);
         }
         Ok(found)
@@ -165,10 +163,7 @@ impl Client {
     /// [`Error::Validation`] before any request when `ips` is empty; else as
     /// [`get_ptrs`](Client::get_ptrs). Chunks before a failed one were sent.
     pub async fn delete_ptrs(&self, ips: &[IpAddr]) -> Result<(), Error> {
-        if ips.is_empty() {
-            return Err(Error::validation_for(P, "ips", "the batch is empty"));
-        }
-        for chunk in unique(ips).chunks(self.inner.chunk_size) {
+        for chunk in lookup_set(ips)?.chunks(self.inner.chunk_size) {
             self.delete_chunk(chunk).await?;
         }
         Ok(())
@@ -259,12 +254,6 @@ impl Client {
             other => other,
         }
     }
-}
-
-/// `ips` without repeats, in first-seen order.
-fn unique(ips: &[IpAddr]) -> Vec<IpAddr> {
-    let mut seen = BTreeSet::new();
-    ips.iter().copied().filter(|ip| seen.insert(*ip)).collect()
 }
 
 /// Pairs the asked IPs with the records EDIS returned, comparing parsed
@@ -367,11 +356,5 @@ mod tests {
         assert_eq!(err.kind(), "invalid_response", "{err:?}");
         let err = match_records(&asked, vec![rec("not-an-ip", Some("a.example.net"))]).unwrap_err();
         assert_eq!(err.kind(), "invalid_response", "{err:?}");
-    }
-
-    #[test]
-    fn unique_keeps_first_seen_order() {
-        let ips = [ip("192.0.2.2"), ip("192.0.2.1"), ip("192.0.2.2")];
-        assert_eq!(unique(&ips), [ip("192.0.2.2"), ip("192.0.2.1")]);
     }
 }

@@ -19,7 +19,8 @@ use std::future::Future;
 use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use revdns_core::record::validate_changes;
+use revdns_core::apply::{self, Progress};
+use revdns_core::sync::satisfies;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
     PtrProvider, PtrRecord,
@@ -82,35 +83,41 @@ impl PtrProvider for Client {
     ///
     /// Dropping the future between requests may leave chunks written but
     /// not reported.
-    async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
-        validate_changes(changes)?;
-        let mut outcomes: Vec<Option<Outcome>> = changes.iter().map(unsupported).collect();
-        let pending: Vec<usize> = (0..changes.len())
-            .filter(|&i| outcomes[i].is_none())
-            .collect();
+    async fn apply_with_progress(
+        &self,
+        changes: &[PtrChange],
+        progress: &Progress<'_>,
+    ) -> Result<ApplyReport, Error> {
+        let caps = self.capabilities();
+        let (pending, outcomes) = apply::prepare(P, &caps, changes, Some(progress))?;
+        let todo: BTreeMap<usize, PtrChange> = pending.into_iter().collect();
 
         // Read before writing.
-        let ips: Vec<IpAddr> = pending.iter().map(|&i| changes[i].ip()).collect();
+        let ips: Vec<IpAddr> = todo.values().map(PtrChange::ip).collect();
         let mut before = self.read_each(&ips).await;
         let mut sets: Vec<usize> = Vec::new();
         let mut deletes: Vec<usize> = Vec::new();
         let mut existed: BTreeMap<IpAddr, bool> = BTreeMap::new();
-        for &i in &pending {
-            let ip = changes[i].ip();
-            let current = match before.remove(&ip).expect("every pending IP was read") {
-                Ok(c) => c,
-                Err(e) => {
-                    outcomes[i] = Some(Outcome::Failed(e));
+        for (&i, change) in &todo {
+            let ip = change.ip();
+            let current = match before.remove(&ip) {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    outcomes.settle(i, Outcome::Failed(e));
                     continue;
                 }
+                None => continue,
             };
             existed.insert(ip, current.is_some());
-            match &changes[i] {
-                PtrChange::Upsert { target, .. } if current.as_ref() == Some(target) => {
-                    outcomes[i] = Some(Outcome::Unchanged);
+            let current = current.map(|t| PtrRecord::new(ip, t));
+            match change {
+                PtrChange::Upsert { target, .. }
+                    if satisfies(current.as_ref(), &PtrRecord::new(ip, target.clone())) =>
+                {
+                    outcomes.settle(i, Outcome::Unchanged);
                 }
                 PtrChange::Delete { .. } if current.is_none() => {
-                    outcomes[i] = Some(Outcome::Unchanged);
+                    outcomes.settle(i, Outcome::Unchanged);
                 }
                 PtrChange::Upsert { .. } => sets.push(i),
                 PtrChange::Delete { .. } => deletes.push(i),
@@ -122,7 +129,7 @@ impl PtrProvider for Client {
         let set = |part: &[usize]| {
             let ptrs: Vec<(IpAddr, Hostname)> = part
                 .iter()
-                .filter_map(|&i| match &changes[i] {
+                .filter_map(|i| match &todo[i] {
                     PtrChange::Upsert { ip, target, .. } => Some((*ip, target.clone())),
                     PtrChange::Delete { .. } => None,
                 })
@@ -130,16 +137,12 @@ impl PtrProvider for Client {
             async move { self.set_chunk(&ptrs).await }
         };
         let delete = |part: &[usize]| {
-            let ips: Vec<IpAddr> = part.iter().map(|&i| changes[i].ip()).collect();
+            let ips: Vec<IpAddr> = part.iter().map(|i| todo[i].ip()).collect();
             async move { self.delete_chunk(&ips).await }
         };
         let mut settle = |part: &[usize], result: Result<(), Error>| match result {
             Ok(()) => written.extend_from_slice(part),
-            Err(e) => {
-                for &i in part {
-                    outcomes[i] = Some(Outcome::Failed(e.duplicate()));
-                }
-            }
+            Err(e) => outcomes.fail_all(part.iter().copied(), &e),
         };
         // One `fatal` across sets and deletes: after a failure that would
         // repeat, nothing more is sent.
@@ -149,23 +152,18 @@ impl PtrProvider for Client {
 
         // Read back what was written.
         written.sort_unstable();
-        let ips: Vec<IpAddr> = written.iter().map(|&i| changes[i].ip()).collect();
+        let ips: Vec<IpAddr> = written.iter().map(|i| todo[i].ip()).collect();
         let mut after = self.read_each(&ips).await;
         for &i in &written {
-            let ip = changes[i].ip();
-            let now = after.remove(&ip).expect("every written IP was read back");
-            outcomes[i] = Some(match now {
-                Err(e) => Outcome::Failed(e),
-                Ok(now) => verify(&changes[i], existed[&ip], now),
-            });
+            let ip = todo[&i].ip();
+            let outcome = match after.remove(&ip) {
+                Some(Err(e)) => Outcome::Failed(e),
+                Some(Ok(now)) => verify(&todo[&i], existed[&ip], now),
+                None => continue,
+            };
+            outcomes.settle(i, outcome);
         }
-
-        let mut report = ApplyReport::with_capacity(changes.len());
-        for (change, outcome) in changes.iter().zip(outcomes) {
-            let outcome = outcome.expect("every change has an outcome");
-            report.push(change.clone(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.finish(changes))
     }
 }
 
@@ -234,23 +232,6 @@ where
 /// a single IP in it.
 fn refused_as_bad_request(e: &Error) -> bool {
     matches!(e, Error::Rejected { .. })
-}
-
-/// TTLs and comments cannot be stored on EDIS: such a change fails alone.
-fn unsupported(change: &PtrChange) -> Option<Outcome> {
-    match change {
-        PtrChange::Upsert { ttl: Some(_), .. } => Some(Outcome::Failed(Error::unsupported(
-            P,
-            "TTLs on PTR records",
-        ))),
-        PtrChange::Upsert {
-            comment: Some(_), ..
-        } => Some(Outcome::Failed(Error::unsupported(
-            P,
-            "comments on PTR records",
-        ))),
-        _ => None,
-    }
 }
 
 /// Sends `items` chunk by chunk, each through [`isolating`], and hands every
@@ -411,21 +392,6 @@ mod tests {
         assert!(!is_fatal(&Error::rate_limited(P, None)));
         assert!(!is_fatal(&Error::rejected(P, "bad ip")));
         assert!(!is_fatal(&Error::api(P, 500, "x")));
-    }
-
-    #[test]
-    fn ttl_or_comment_is_unsupported() {
-        let host = Hostname::new("a.example.net").unwrap();
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        let with_ttl = PtrChange::from(PtrRecord::new(ip, host.clone()).with_ttl(60));
-        let with_comment = PtrChange::from(PtrRecord::new(ip, host.clone()).with_comment("c"));
-        for c in [with_ttl, with_comment] {
-            assert!(matches!(
-                unsupported(&c),
-                Some(Outcome::Failed(Error::Unsupported { .. }))
-            ));
-        }
-        assert!(unsupported(&PtrChange::upsert(ip, host)).is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use progenitor_client::ClientInfo;
+use revdns_core::record::lookup_set;
 use revdns_core::{Error, Hostname, ProviderId};
 use uuid::Uuid;
 
@@ -131,11 +132,8 @@ impl Client {
     /// [`Error::Validation`] for an empty `ips`, before any request; otherwise
     /// the first failed lookup (all or nothing).
     pub async fn find(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, ReverseRecord>, Error> {
-        if ips.is_empty() {
-            return Err(Error::validation("ips", "no IP addresses given"));
-        }
         let mut found = BTreeMap::new();
-        for (_, result) in self.lookup(&dedup(ips)).await {
+        for (_, result) in self.lookup(&lookup_set(ips)?).await {
             for record in result? {
                 found.entry(record.ip).or_insert(record);
             }
@@ -195,10 +193,7 @@ impl Client {
         &self,
         ips: &[IpAddr],
     ) -> Result<BTreeMap<IpAddr, Result<bool, Error>>, Error> {
-        if ips.is_empty() {
-            return Err(Error::validation("ips", "no IP addresses given"));
-        }
-        let ips = dedup(ips);
+        let ips = lookup_set(ips)?;
         let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();
         for (_, result) in self.lookup(&ips).await {
             for record in result? {
@@ -414,10 +409,4 @@ struct Pager {
     /// Id of the first record of the previous page, to catch a server that
     /// ignores `offset`.
     previous_first: Option<Uuid>,
-}
-
-/// `ips` without repeats, in first-seen order.
-pub(crate) fn dedup(ips: &[IpAddr]) -> Vec<IpAddr> {
-    let mut seen = std::collections::HashSet::new();
-    ips.iter().copied().filter(|ip| seen.insert(*ip)).collect()
 }

@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use revdns_core::record::validate_changes;
+use revdns_core::apply::{self, Progress};
+use revdns_core::record::lookup_set;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Outcome, ProviderId, PtrChange, PtrProvider,
     PtrRecord,
 };
 
-use crate::client::{Client, dedup};
+use crate::client::Client;
 use crate::record::ReverseRecord;
 
 const P: ProviderId = ProviderId::Ionos;
@@ -42,7 +43,7 @@ impl PtrProvider for Client {
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
         let found = self.find(ips).await?;
         let mut out = BTreeMap::new();
-        for ip in dedup(ips) {
+        for ip in lookup_set(ips)? {
             let record = found
                 .get(&ip)
                 .map(ReverseRecord::to_ptr_record)
@@ -63,25 +64,16 @@ impl PtrProvider for Client {
     /// Looks every IP up (50 per request), then sends one `PUT` or `DELETE`
     /// per change that needs one, at most [`concurrency`](Client::concurrency)
     /// at a time. A change with a TTL fails with [`Error::Unsupported`] and
-    /// sends nothing; the comment becomes the description (`None` keeps the
-    /// stored one).
-    /// If a lookup fails, the changes of its IPs fail with that error.
-    async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
-        validate_changes(changes)?;
-        let mut outcomes: Vec<Option<Outcome>> = changes
-            .iter()
-            .map(|change| match change {
-                PtrChange::Upsert { ttl: Some(_), .. } => Some(Outcome::Failed(
-                    Error::unsupported(P, "per-record TTLs (reverse records have none)"),
-                )),
-                _ => None,
-            })
-            .collect();
-
-        let pending: Vec<usize> = (0..changes.len())
-            .filter(|&i| outcomes[i].is_none())
-            .collect();
-        let ips: Vec<IpAddr> = pending.iter().map(|&i| changes[i].ip()).collect();
+    /// sends nothing (see [`revdns_core::apply::prepare`]); the comment
+    /// becomes the description (`None` keeps the stored one). If a lookup
+    /// fails, the changes of its IPs fail with that error.
+    async fn apply_with_progress(
+        &self,
+        changes: &[PtrChange],
+        progress: &Progress<'_>,
+    ) -> Result<ApplyReport, Error> {
+        let (pending, outcomes) = apply::prepare(P, &CAPABILITIES, changes, Some(progress))?;
+        let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
 
         let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();
         let mut lookup_failed: HashMap<IpAddr, Error> = HashMap::new();
@@ -100,38 +92,24 @@ impl PtrProvider for Client {
             }
         }
 
-        let jobs: Vec<(usize, Option<Error>, Vec<ReverseRecord>)> = pending
+        let jobs: Vec<_> = pending
             .into_iter()
-            .map(|i| {
-                let ip = changes[i].ip();
-                let records = existing.remove(&ip).unwrap_or_default();
-                (i, lookup_failed.remove(&ip), records)
+            .filter_map(|(i, change)| {
+                let ip = change.ip();
+                if let Some(e) = lookup_failed.remove(&ip) {
+                    outcomes.settle(i, Outcome::Failed(e));
+                    return None;
+                }
+                Some((i, change, existing.remove(&ip).unwrap_or_default()))
             })
             .collect();
-        let writes: Vec<(usize, Outcome)> = stream::iter(jobs)
-            .map(|(i, failed, records)| async move {
-                let outcome = match failed {
-                    Some(e) => Outcome::Failed(e),
-                    None => self.write(&changes[i], records).await,
-                };
-                (i, outcome)
+        let settled = &outcomes;
+        stream::iter(jobs)
+            .for_each_concurrent(self.concurrency(), |(i, change, records)| async move {
+                settled.settle(i, self.write(&change, records).await);
             })
-            .buffer_unordered(self.concurrency())
-            .collect()
             .await;
-        for (i, outcome) in writes {
-            outcomes[i] = Some(outcome);
-        }
-
-        let mut report = ApplyReport::with_capacity(changes.len());
-        for (change, outcome) in changes.iter().zip(outcomes) {
-            // Every index was filled above: TTL failures first, the rest by
-            // the writes.
-            let outcome = outcome
-                .unwrap_or_else(|| Outcome::Failed(Error::api(P, 0, "change was not processed")));
-            report.push(change.clone(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.finish(changes))
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use revdns_core::apply::Progress;
 use revdns_core::{
     ApplyReport, BoxStream, Capabilities, Error, ProviderId, PtrChange, PtrProvider, PtrRecord,
 };
@@ -121,8 +122,12 @@ impl PtrProvider for AnyProvider {
         delegate!(self, c => PtrProvider::list(c))
     }
 
-    async fn apply(&self, changes: &[PtrChange]) -> Result<ApplyReport, Error> {
-        delegate!(self, c => PtrProvider::apply(c, changes).await)
+    async fn apply_with_progress(
+        &self,
+        changes: &[PtrChange],
+        progress: &Progress<'_>,
+    ) -> Result<ApplyReport, Error> {
+        delegate!(self, c => PtrProvider::apply_with_progress(c, changes, progress).await)
     }
 }
 
