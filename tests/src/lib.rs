@@ -350,13 +350,7 @@ pub fn expected(records: &[PtrRecord]) -> BTreeMap<IpAddr, String> {
 /// An outcome's name: `created`, `updated`, `deleted`, `unchanged` or
 /// `failed`, for comparing reports with lists.
 pub fn outcome_name(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Created => "created",
-        Outcome::Updated => "updated",
-        Outcome::Deleted => "deleted",
-        Outcome::Unchanged => "unchanged",
-        Outcome::Failed(_) => "failed",
-    }
+    outcome.name()
 }
 
 /// The outcome names of a report, in order.

@@ -21,6 +21,7 @@ pub const MAX_COMMENT_CHARS: usize = 255;
 /// assert_eq!(rec.ttl, Some(3600));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PtrRecord {
     /// The address the PTR is for.
@@ -72,7 +73,12 @@ impl PtrRecord {
 /// revdns_core::record::validate_changes(&[set, del])?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Serialises as `{"op": "upsert", "ip", "target", "ttl", "comment"}` or
+/// `{"op": "delete", "ip"}`.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
 pub enum PtrChange {
     /// Make `ip` point to `target`, creating or replacing its PTR.
     Upsert {
@@ -115,6 +121,33 @@ impl PtrChange {
     pub fn ip(&self) -> IpAddr {
         match self {
             PtrChange::Upsert { ip, .. } | PtrChange::Delete { ip } => *ip,
+        }
+    }
+
+    /// The target of an upsert; `None` for a delete.
+    pub fn target(&self) -> Option<&Hostname> {
+        match self {
+            PtrChange::Upsert { target, .. } => Some(target),
+            PtrChange::Delete { .. } => None,
+        }
+    }
+
+    /// The record an upsert asks for (`None` TTL and comment meaning "keep
+    /// the provider's"); `None` for a delete.
+    pub fn desired(&self) -> Option<PtrRecord> {
+        match self {
+            PtrChange::Upsert {
+                ip,
+                target,
+                ttl,
+                comment,
+            } => Some(PtrRecord {
+                ip: *ip,
+                target: target.clone(),
+                ttl: *ttl,
+                comment: comment.clone(),
+            }),
+            PtrChange::Delete { .. } => None,
         }
     }
 

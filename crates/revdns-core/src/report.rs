@@ -3,9 +3,17 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+
 use crate::{Error, PtrChange};
 
 /// What happened to one change.
+///
+/// Serialises as `{"result": "created"}` (`updated`, `deleted`,
+/// `unchanged`), or `{"result": "failed", "error": {...}}` with the
+/// [`Error`]'s serialised form.
+#[non_exhaustive]
 #[derive(Debug)]
 pub enum Outcome {
     /// A PTR was created where there was none.
@@ -21,6 +29,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The stable lower-case name: `created`, `updated`, `deleted`,
+    /// `unchanged` or `failed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Deleted => "deleted",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+
     /// Everything except [`Outcome::Failed`].
     pub fn is_success(&self) -> bool {
         !matches!(self, Outcome::Failed(_))
@@ -35,8 +55,21 @@ impl Outcome {
     }
 }
 
-/// One change and its outcome.
-#[derive(Debug)]
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Outcome", 2)?;
+        s.serialize_field("result", self.name())?;
+        match self.error() {
+            Some(e) => s.serialize_field("error", e)?,
+            None => s.skip_field("error")?,
+        }
+        s.end()
+    }
+}
+
+/// One change and its outcome. Serialises as `{"change": ..., "outcome": ...}`.
+#[non_exhaustive]
+#[derive(Debug, Serialize)]
 pub struct ChangeResult {
     /// The change as given to `apply`.
     pub change: PtrChange,
@@ -65,9 +98,20 @@ pub struct ChangeResult {
 /// );
 /// # Ok::<(), std::net::AddrParseError>(())
 /// ```
+///
+/// Serialises as `{"results": [...], "counts": {...}}`.
 #[derive(Debug, Default)]
 pub struct ApplyReport {
     results: Vec<ChangeResult>,
+}
+
+impl Serialize for ApplyReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ApplyReport", 2)?;
+        s.serialize_field("results", &self.results)?;
+        s.serialize_field("counts", &self.counts())?;
+        s.end()
+    }
 }
 
 impl ApplyReport {
@@ -172,7 +216,8 @@ impl FromIterator<ChangeResult> for ApplyReport {
 
 /// Outcome counts of an [`ApplyReport`]. Displays as
 /// `2 created, 1 updated, 0 deleted, 5 unchanged, 1 failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct ReportCounts {
     /// Changes that created a PTR.
     pub created: usize,
@@ -275,5 +320,27 @@ mod tests {
         let r = ApplyReport::new();
         assert!(r.is_empty() && r.is_success());
         assert_eq!(r.counts(), ReportCounts::default());
+    }
+
+    #[test]
+    fn report_serialises_with_stable_fields() {
+        let mut report = ApplyReport::new();
+        report.push(
+            PtrChange::delete("192.0.2.1".parse().unwrap()),
+            Outcome::Deleted,
+        );
+        report.push(
+            PtrChange::delete("192.0.2.2".parse().unwrap()),
+            Outcome::Failed(Error::timeout(crate::ProviderId::Ecl)),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["results"][0],
+            serde_json::json!({"change": {"op": "delete", "ip": "192.0.2.1"}, "outcome": {"result": "deleted"}})
+        );
+        assert_eq!(json["results"][1]["outcome"]["result"], "failed");
+        assert_eq!(json["results"][1]["outcome"]["error"]["kind"], "timeout");
+        assert_eq!(json["counts"]["deleted"], 1);
+        assert_eq!(json["counts"]["failed"], 1);
     }
 }

@@ -121,7 +121,8 @@ impl PlanOptions {
 }
 
 /// A record that exists and will be changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlannedUpdate {
     /// What the provider has now.
     pub from: PtrRecord,
@@ -129,8 +130,10 @@ pub struct PlannedUpdate {
     pub to: PtrRecord,
 }
 
-/// What a sync would do: data only, nothing has been sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a sync would do: data only, nothing has been sent. Serialises with
+/// these field names.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Plan {
     /// Desired records with no PTR yet.
     pub creates: Vec<PtrRecord>,

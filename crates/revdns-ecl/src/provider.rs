@@ -464,12 +464,10 @@ fn to_record(ip: IpAddr, rs: &Recordset) -> Result<PtrRecord, Error> {
             format!("the PTR of {ip} points to {value:?}, which is not a host name: {e}"),
         )
     })?;
-    Ok(PtrRecord {
-        ip,
-        target,
-        ttl: rs.ttl.and_then(|t| u32::try_from(t).ok()),
-        comment: rs.description.clone().filter(|d| !d.is_empty()),
-    })
+    let mut record = PtrRecord::new(ip, target);
+    record.ttl = rs.ttl.and_then(|t| u32::try_from(t).ok());
+    record.comment = rs.description.clone().filter(|d| !d.is_empty());
+    Ok(record)
 }
 
 /// A listed PTR recordset as a record, or `None` (with a warning) when it

@@ -110,17 +110,13 @@ impl PtrProvider for Client {
             };
             existed.insert(ip, current.is_some());
             let current = current.map(|t| PtrRecord::new(ip, t));
-            match change {
-                PtrChange::Upsert { target, .. }
-                    if satisfies(current.as_ref(), &PtrRecord::new(ip, target.clone())) =>
-                {
+            match change.desired() {
+                Some(desired) if satisfies(current.as_ref(), &desired) => {
                     outcomes.settle(i, Outcome::Unchanged);
                 }
-                PtrChange::Delete { .. } if current.is_none() => {
-                    outcomes.settle(i, Outcome::Unchanged);
-                }
-                PtrChange::Upsert { .. } => sets.push(i),
-                PtrChange::Delete { .. } => deletes.push(i),
+                None if current.is_none() => outcomes.settle(i, Outcome::Unchanged),
+                Some(_) => sets.push(i),
+                None => deletes.push(i),
             }
         }
 
@@ -129,10 +125,7 @@ impl PtrProvider for Client {
         let set = |part: &[usize]| {
             let ptrs: Vec<(IpAddr, Hostname)> = part
                 .iter()
-                .filter_map(|i| match &todo[i] {
-                    PtrChange::Upsert { ip, target, .. } => Some((*ip, target.clone())),
-                    PtrChange::Delete { .. } => None,
-                })
+                .filter_map(|i| Some((todo[i].ip(), todo[i].target()?.clone())))
                 .collect();
             async move { self.set_chunk(&ptrs).await }
         };
@@ -267,22 +260,12 @@ async fn in_chunks<'a, T, R, F, Fut>(
 
 /// What a written change reads back as.
 fn verify(change: &PtrChange, existed: bool, now: Option<Hostname>) -> Outcome {
-    match change {
-        PtrChange::Upsert { ip, target, .. } => {
-            if now.as_ref() == Some(target) {
-                if existed {
-                    Outcome::Updated
-                } else {
-                    Outcome::Created
-                }
-            } else {
-                Outcome::Failed(not_applied(*ip, now.as_ref()))
-            }
-        }
-        PtrChange::Delete { ip } => match &now {
-            None => Outcome::Deleted,
-            Some(_) => Outcome::Failed(not_applied(*ip, now.as_ref())),
-        },
+    let ip = change.ip();
+    match (change.target(), &now) {
+        (Some(target), Some(t)) if t == target && existed => Outcome::Updated,
+        (Some(target), Some(t)) if t == target => Outcome::Created,
+        (None, None) => Outcome::Deleted,
+        _ => Outcome::Failed(not_applied(ip, now.as_ref())),
     }
 }
 

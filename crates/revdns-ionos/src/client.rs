@@ -102,7 +102,7 @@ impl Client {
     /// one page in memory at a time. Nothing is sent until the stream is
     /// polled. The first error ends the stream; so does a server that
     /// ignores the offset and repeats a page, rather than looping forever.
-    pub fn list(&self) -> BoxStream<'_, Result<ReverseRecord, Error>> {
+    pub fn list_records(&self) -> BoxStream<'_, Result<ReverseRecord, Error>> {
         let start = Pager {
             offset: 0,
             done: false,
@@ -157,7 +157,7 @@ impl Client {
     /// [`Error::Validation`] for a `name` that is not a valid host name,
     /// before any request; otherwise the error of the failed request (e.g.
     /// [`Error::Conflict`] when IONOS refuses the IP, [`Error::Forbidden`]).
-    pub async fn ensure(
+    pub async fn ensure_record(
         &self,
         ip: IpAddr,
         name: &str,

@@ -56,7 +56,7 @@ impl PtrProvider for Client {
     /// Every record, paging 1000 at a time; a record whose stored name is
     /// not a valid host name ends the stream with [`Error::Validation`].
     fn list(&self) -> BoxStream<'_, Result<PtrRecord, Error>> {
-        Client::list(self)
+        Client::list_records(self)
             .map(|item| item.and_then(|r| r.to_ptr_record()))
             .boxed()
     }
@@ -116,28 +116,24 @@ impl PtrProvider for Client {
 impl Client {
     /// One change, given the records a lookup found for its IP.
     async fn write(&self, change: &PtrChange, records: Vec<ReverseRecord>) -> Outcome {
-        match change {
-            PtrChange::Upsert {
-                ip,
-                target,
-                comment,
-                ..
-            } => {
-                let existing = records.into_iter().next();
-                // The common interface's rule: a change without a comment
-                // keeps the stored description.
-                let kept = existing.as_ref().and_then(|r| r.description.clone());
-                let description = comment.as_deref().or(kept.as_deref());
-                match self.ensure_with(*ip, target, description, existing).await {
-                    Ok(done) => done.outcome(),
-                    Err(e) => Outcome::Failed(e),
-                }
-            }
-            PtrChange::Delete { .. } => match self.delete_records(&records).await {
+        let Some(desired) = change.desired() else {
+            return match self.delete_records(&records).await {
                 Ok(true) => Outcome::Deleted,
                 Ok(false) => Outcome::Unchanged,
                 Err(e) => Outcome::Failed(e),
-            },
+            };
+        };
+        let existing = records.into_iter().next();
+        // The common interface's rule: a change without a comment keeps the
+        // stored description.
+        let kept = existing.as_ref().and_then(|r| r.description.clone());
+        let description = desired.comment.as_deref().or(kept.as_deref());
+        match self
+            .ensure_with(desired.ip, &desired.target, description, existing)
+            .await
+        {
+            Ok(done) => done.outcome(),
+            Err(e) => Outcome::Failed(e),
         }
     }
 }

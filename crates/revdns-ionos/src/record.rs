@@ -1,5 +1,5 @@
 //! [`ReverseRecord`], IONOS's view of one PTR, and [`Ensured`], what
-//! [`Client::ensure`](crate::Client::ensure) did.
+//! [`Client::ensure_record`](crate::Client::ensure_record) did.
 
 use std::net::IpAddr;
 
@@ -76,7 +76,7 @@ impl From<types::ReverseRecordRead> for ReverseRecord {
     }
 }
 
-/// What [`Client::ensure`](crate::Client::ensure) did, with the record as it
+/// What [`Client::ensure_record`](crate::Client::ensure_record) did, with the record as it
 /// now is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ensured {

@@ -134,7 +134,7 @@ async fn every_request_sends_bearer_token_and_no_api_version_header() {
             then.status(200).json_body(page(vec![], 0, 1000));
         })
         .await;
-    let records: Vec<_> = client(&server).list().try_collect().await.unwrap();
+    let records: Vec<_> = client(&server).list_records().try_collect().await.unwrap();
     assert!(records.is_empty());
     list.assert_calls_async(1).await;
 }
@@ -160,7 +160,7 @@ async fn token_is_not_in_debug_errors_or_logs() {
     let err = {
         let _guard = tracing::subscriber::set_default(logs.clone());
         client
-            .ensure(ip("192.0.2.1"), "mail.example.net", None)
+            .ensure_record(ip("192.0.2.1"), "mail.example.net", None)
             .await
             .unwrap_err()
     };
@@ -297,7 +297,7 @@ async fn list_pages_2500_records_and_returns_each_once() {
                 .await,
         );
     }
-    let records: Vec<_> = client(&server).list().try_collect().await.unwrap();
+    let records: Vec<_> = client(&server).list_records().try_collect().await.unwrap();
     assert_eq!(records.len(), 2500);
     let ids: HashSet<Uuid> = records.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 2500);
@@ -333,7 +333,7 @@ async fn list_stops_on_a_server_that_ignores_the_offset() {
         })
         .await;
     let client = client(&server);
-    let mut stream = client.list();
+    let mut stream = client.list_records();
     let mut ok = 0;
     let err = loop {
         match stream.try_next().await {
@@ -357,7 +357,7 @@ async fn list_sends_nothing_until_polled() {
         })
         .await;
     let client = client(&server);
-    let stream = client.list();
+    let stream = client.list_records();
     drop(stream);
     mock.assert_calls_async(0).await;
 }
@@ -399,7 +399,7 @@ async fn ensure_absent_creates_with_put_to_a_client_chosen_uuid() {
         .await;
 
     let done = client(&server)
-        .ensure(ip("192.0.2.1"), "Mail.Example.NET.", Some("mail server"))
+        .ensure_record(ip("192.0.2.1"), "Mail.Example.NET.", Some("mail server"))
         .await
         .unwrap();
     let Ensured::Created(created) = &done else {
@@ -433,7 +433,7 @@ async fn ensure_sends_ipv6_without_description_as_plain_json() {
         })
         .await;
     let done = client(&server)
-        .ensure(ip("2001:0db8::0001"), "v6.example.net", None)
+        .ensure_record(ip("2001:0db8::0001"), "v6.example.net", None)
         .await
         .unwrap();
     assert!(matches!(done, Ensured::Created(_)), "{done:?}");
@@ -465,7 +465,7 @@ async fn ensure_unchanged_record_makes_no_write() {
         })
         .await;
     let done = client(&server)
-        .ensure(ip("192.0.2.1"), "mail.example.net", Some("mail"))
+        .ensure_record(ip("192.0.2.1"), "mail.example.net", Some("mail"))
         .await
         .unwrap();
     assert!(
@@ -499,7 +499,7 @@ async fn ensure_changed_record_is_one_put_to_its_id() {
         })
         .await;
     let done = client(&server)
-        .ensure(ip("192.0.2.1"), "new.example.net", Some("mail"))
+        .ensure_record(ip("192.0.2.1"), "new.example.net", Some("mail"))
         .await
         .unwrap();
     assert!(
@@ -537,7 +537,7 @@ async fn ensure_without_description_clears_the_stored_one() {
         })
         .await;
     let done = client(&server)
-        .ensure(ip("192.0.2.1"), "mail.example.net", None)
+        .ensure_record(ip("192.0.2.1"), "mail.example.net", None)
         .await
         .unwrap();
     assert!(
@@ -588,7 +588,7 @@ async fn ensure_recovers_from_409_on_create_by_updating_the_found_record() {
         })
         .await;
     let done = client(&server)
-        .ensure(ip("192.0.2.1"), "mail.example.net", None)
+        .ensure_record(ip("192.0.2.1"), "mail.example.net", None)
         .await
         .unwrap();
     assert!(
@@ -620,7 +620,7 @@ async fn ensure_409_without_a_record_to_adopt_is_a_conflict() {
         })
         .await;
     let err = client(&server)
-        .ensure(ip("203.0.113.5"), "mail.example.net", None)
+        .ensure_record(ip("203.0.113.5"), "mail.example.net", None)
         .await
         .unwrap_err();
     assert!(
@@ -1171,7 +1171,7 @@ async fn get_put_and_delete_are_retried_on_503() {
         .await;
     let client = client(&server);
     client
-        .ensure(ip("192.0.2.1"), "new.example.net", None)
+        .ensure_record(ip("192.0.2.1"), "new.example.net", None)
         .await
         .unwrap();
     get.assert_calls_async(2).await;
@@ -1270,7 +1270,7 @@ async fn error_with_several_messages_keeps_every_code_and_message() {
         })
         .await;
     let err = client(&server)
-        .ensure(ip("192.0.2.1"), "a.example.net", None)
+        .ensure_record(ip("192.0.2.1"), "a.example.net", None)
         .await
         .unwrap_err();
     assert_eq!(err.provider_code(), Some("dns-1,dns-2"));
@@ -1363,14 +1363,14 @@ async fn bad_input_fails_before_any_request() {
         (
             "ensure bad name",
             client
-                .ensure(ip("192.0.2.1"), "mail example.net", None)
+                .ensure_record(ip("192.0.2.1"), "mail example.net", None)
                 .await
                 .unwrap_err(),
         ),
         (
             "ensure ip literal",
             client
-                .ensure(ip("192.0.2.1"), "192.0.2.1", None)
+                .ensure_record(ip("192.0.2.1"), "192.0.2.1", None)
                 .await
                 .unwrap_err(),
         ),

@@ -21,7 +21,7 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use revdns::sync::satisfies;
-use revdns::{AnyProvider, ApplyReport, Outcome, PtrProvider, PtrRecord};
+use revdns::{AnyProvider, ApplyReport, PtrProvider, PtrRecord};
 use revdns_sim::{SimConfig, Simulator, demo};
 
 /// The part to copy: it works the same with any provider.
@@ -89,12 +89,9 @@ fn show(step: &str, report: &ApplyReport) -> Result<(), Box<dyn Error>> {
     let per_ip: Vec<String> = report
         .iter()
         .map(|r| {
-            let outcome = match &r.outcome {
-                Outcome::Created => "created".to_owned(),
-                Outcome::Updated => "updated".to_owned(),
-                Outcome::Deleted => "deleted".to_owned(),
-                Outcome::Unchanged => "unchanged".to_owned(),
-                Outcome::Failed(e) => format!("FAILED: {e}"),
+            let outcome = match r.outcome.error() {
+                Some(e) => format!("FAILED: {e}"),
+                None => r.outcome.name().to_owned(),
             };
             format!("{} {outcome}", r.change.ip())
         })

@@ -4,7 +4,21 @@
 mod any;
 
 pub use any::{AnyProvider, from_env};
-pub use revdns_core::*;
+// The common interface, its types and the sync functions; the runtime
+// plumbing (`runtime`, `endpoint`, `retry`) stays in revdns-core for
+// provider crates.
+pub use revdns_core::apply::Progress;
+/// Reverse-name maths: the reverse name of an address and back, and the
+/// zone that holds a name.
+pub use revdns_core::reverse;
+/// [`ensure`], [`remove`], [`plan`] and [`apply_plan`], and
+/// [`satisfies`](sync::satisfies).
+pub use revdns_core::sync;
+pub use revdns_core::{
+    ApplyReport, BoxStream, Capabilities, ChangeResult, Enumeration, Error, ErrorMeta, Hostname,
+    IpPrefix, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider, PtrRecord,
+    ReportCounts, Result, RetryConfig, ZoneMatch, apply_plan, ensure, plan, remove,
+};
 
 /// EDIS Global (`revdns-edis`).
 #[cfg(feature = "edis")]
