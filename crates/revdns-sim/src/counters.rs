@@ -96,6 +96,22 @@ impl Op {
         }
     }
 
+    /// The list and get operations (whose answers
+    /// [`Faults::oversized_bodies`](crate::Faults::oversized_bodies) pads).
+    pub(crate) const fn is_read(self) -> bool {
+        matches!(
+            self,
+            Op::EdisGet
+                | Op::IonosList
+                | Op::IonosFind
+                | Op::EclListZones
+                | Op::EclShowZone
+                | Op::EclNameservers
+                | Op::EclListRecordsets
+                | Op::EclShowRecordset
+        )
+    }
+
     const fn index(self) -> usize {
         self as usize
     }

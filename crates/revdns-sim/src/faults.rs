@@ -1,4 +1,6 @@
-//! Fault injection: latency, rate limits, 5xx answers and dropped connections.
+//! Fault injection: latency, rate limits, 5xx answers, dropped connections,
+//! lost answers, and the shapes of answers (HTML error pages, endless
+//! pages, oversized bodies).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +21,16 @@ use tokio::time::Instant;
 /// credential is over the rate limit, and then one random draw decides
 /// between a dropped connection, a 503, a 502 and a normal answer (the shares
 /// are taken in that order from one number in `0..1`, so their sum is capped
-/// at 1).
+/// at 1). A request served normally then takes a second, separate draw for
+/// [`lost_answers`](Faults::lost_answers): the handler has run (its change is
+/// applied) but the connection is cut before the answer is sent. Both draws
+/// come from the provider's seeded RNG, so a run replays per seed.
+///
+/// The other settings change what an answer looks like, not whether it is
+/// sent: [`html_errors`](Faults::html_errors) (fault answers as a load
+/// balancer's HTML page), [`endless_pages`](Faults::endless_pages) (lists that
+/// never end) and [`oversized_bodies`](Faults::oversized_bodies) (read answers
+/// padded to a size).
 ///
 /// ```
 /// use std::time::Duration;
@@ -48,6 +59,35 @@ pub struct Faults {
     pub bad_gateway: f64,
     /// Share (`0.0..=1.0`) of requests whose connection is closed without an answer.
     pub dropped_connections: f64,
+    /// Share (`0.0..=1.0`) of normally served requests whose answer is lost:
+    /// the simulator processes the request (a write really changes the
+    /// state), then cuts the connection instead of sending the answer, as a
+    /// proxy that drops the answer after the server applied the write.
+    /// Drawn separately from the shares above; counted as
+    /// [`FaultCounts::lost`].
+    pub lost_answers: f64,
+    /// Fault answers (the 429, 502 and 503 above, and the 502 a dropped
+    /// connection would have had) carry a `text/html` error page, as a load
+    /// balancer in front of the API sends, instead of the provider's JSON
+    /// error body. Status and `Retry-After` stay the same.
+    pub html_errors: bool,
+    /// A broken server whose lists never end: IONOS `GET /reverserecords`
+    /// (list and filtered find) answers every offset with a full page of
+    /// `limit` items, padded with made-up records with fresh ids (matching
+    /// the `filter.recordIp` filter when there is one) and always a
+    /// `_links.next`; ECL `listRecordsets` pads every page to `limit` with
+    /// made-up `TXT` recordsets with fresh ids and always has `links.next`,
+    /// with the last made-up id as its marker (an unknown marker is then a
+    /// page of made-up items, not 400). The made-up items are not stored.
+    /// Clients must stop on their own.
+    pub endless_pages: bool,
+    /// Successful JSON answers of the read operations (EDIS `getPTR`, IONOS
+    /// `reverserecordsGet`/`reverserecordsFindById`, ECL `listZones`,
+    /// `showZone`, `listZoneNameservers`, `listRecordsets`, `showRecordset`)
+    /// are padded with trailing spaces, which JSON allows, to at least this
+    /// many bytes. The padding is streamed (chunked, no `Content-Length`),
+    /// so the simulator never holds it.
+    pub oversized_bodies: Option<usize>,
     /// Lifetime of EDIS sessions and ECL Keystone tokens issued from now on
     /// (`None`: one hour). IONOS tokens are minted outside the DNS API; see
     /// [`Simulator::set_ionos_token_expired`](crate::Simulator::set_ionos_token_expired).
@@ -105,6 +145,34 @@ impl Faults {
     #[must_use]
     pub fn dropped_connections(mut self, share: f64) -> Self {
         self.dropped_connections = clamp_share(share);
+        self
+    }
+
+    /// Sets [`Faults::lost_answers`] (clamped to `0.0..=1.0`).
+    #[must_use]
+    pub fn lost_answers(mut self, share: f64) -> Self {
+        self.lost_answers = clamp_share(share);
+        self
+    }
+
+    /// Sets [`Faults::html_errors`].
+    #[must_use]
+    pub fn html_errors(mut self, yes: bool) -> Self {
+        self.html_errors = yes;
+        self
+    }
+
+    /// Sets [`Faults::endless_pages`].
+    #[must_use]
+    pub fn endless_pages(mut self, yes: bool) -> Self {
+        self.endless_pages = yes;
+        self
+    }
+
+    /// Sets [`Faults::oversized_bodies`]: read answers of at least `bytes`.
+    #[must_use]
+    pub fn oversized_bodies(mut self, bytes: usize) -> Self {
+        self.oversized_bodies = Some(bytes);
         self
     }
 
@@ -180,7 +248,7 @@ impl RateLimit {
     }
 }
 
-/// How many requests of one provider a fault refused, by kind.
+/// How many requests of one provider a fault refused or cut, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultCounts {
     /// Answered 429.
@@ -191,6 +259,8 @@ pub struct FaultCounts {
     pub bad_gateway: u64,
     /// Closed without an answer.
     pub dropped: u64,
+    /// Served (a write applied), then closed without sending the answer.
+    pub lost: u64,
 }
 
 /// What a fault did to one request instead of serving it.
@@ -216,7 +286,7 @@ pub(crate) struct FaultEngine {
     faults: RwLock<Faults>,
     rng: Mutex<StdRng>,
     windows: Mutex<HashMap<String, Window>>,
-    counts: [AtomicU64; 4],
+    counts: [AtomicU64; 5],
 }
 
 impl FaultEngine {
@@ -285,6 +355,20 @@ impl FaultEngine {
         None
     }
 
+    /// The second draw, for a request [`admit`](Self::admit) let through:
+    /// whether its answer is to be lost after it has been served.
+    pub(crate) fn lose_answer(&self) -> bool {
+        let share = self.faults().lost_answers;
+        if share <= 0.0 {
+            return false;
+        }
+        let lost = self.with_rng(|r| r.random::<f64>()) < share;
+        if lost {
+            self.counts[4].fetch_add(1, Ordering::Relaxed);
+        }
+        lost
+    }
+
     /// Counts the request against `key`'s window; `Some(Retry-After)` when over.
     fn over_limit(&self, key: &str, limit: RateLimit) -> Option<String> {
         let now = Instant::now();
@@ -323,6 +407,7 @@ impl FaultEngine {
             service_unavailable: get(1),
             bad_gateway: get(2),
             dropped: get(3),
+            lost: get(4),
         }
     }
 
@@ -342,10 +427,40 @@ mod tests {
         let f = Faults::none()
             .service_unavailable(1.5)
             .bad_gateway(-1.0)
-            .dropped_connections(f64::NAN);
+            .dropped_connections(f64::NAN)
+            .lost_answers(2.0);
         assert_eq!(f.service_unavailable, 1.0);
         assert_eq!(f.bad_gateway, 0.0);
         assert_eq!(f.dropped_connections, 0.0);
+        assert_eq!(f.lost_answers, 1.0);
+    }
+
+    #[test]
+    fn engine_lost_answers_are_a_separate_counted_draw() {
+        let e = FaultEngine::new(Faults::none().lost_answers(1.0), 1);
+        assert!(e.lose_answer());
+        assert_eq!(e.counts().lost, 1);
+        e.set(Faults::none());
+        assert!(!e.lose_answer());
+        assert_eq!(e.counts().lost, 1);
+    }
+
+    #[tokio::test]
+    async fn engine_same_seed_gives_same_lost_answers() {
+        let faults = Faults::none().service_unavailable(0.2).lost_answers(0.3);
+        let run = |seed| async move {
+            let e = FaultEngine::new(faults, seed);
+            let mut seen = Vec::new();
+            for _ in 0..64 {
+                let refusal = e.admit("k").await;
+                seen.push((refusal.is_none() && e.lose_answer(), refusal));
+            }
+            seen
+        };
+        let first = run(3).await;
+        assert_eq!(first, run(3).await);
+        assert!(first.iter().any(|(lost, _)| *lost));
+        assert!(first.iter().any(|(lost, r)| !*lost && r.is_none()));
     }
 
     #[tokio::test]

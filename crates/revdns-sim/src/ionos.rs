@@ -179,6 +179,23 @@ impl IonosState {
             .collect()
     }
 
+    /// Every record of the contract, in creation order.
+    pub(crate) fn record_list(&self) -> Vec<IonosRecord> {
+        let data = self.read();
+        data.order
+            .values()
+            .map(|id| {
+                let r = &data.records[id];
+                IonosRecord {
+                    id: *id,
+                    ip: r.ip,
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                }
+            })
+            .collect()
+    }
+
     /// Marks `token` expired (401) or valid again; `false` for an unknown token.
     pub(crate) fn set_token_expired(&self, token: &str, expired: bool) -> bool {
         match self.write().tokens.get_mut(token) {
@@ -424,14 +441,50 @@ async fn list(
     if let Some(r) = shared.admit(Op::IonosList, token, &conn).await {
         return refusal_response(&r);
     }
-    finish(list_records(
-        &shared.ionos,
-        token,
-        query.as_deref().unwrap_or(""),
-    ))
+    finish(list_records(&shared, token, query.as_deref().unwrap_or("")))
 }
 
-fn list_records(state: &IonosState, token: &str, query: &str) -> Result<Response, Failure> {
+/// The first address [`Faults::endless_pages`](crate::Faults::endless_pages)
+/// makes up records for when the list has no filter (2001:db8:ffff:ffff::).
+const MADE_UP_BASE: u128 = 0x2001_0db8_ffff_ffff_u128 << 64;
+
+/// `count` records that do not exist, for the page at `offset`: on the
+/// filter's addresses in turn, or on made-up addresses, with fresh ids.
+fn made_up_records(
+    shared: &Shared,
+    filter: &[IpAddr],
+    offset: u64,
+    count: usize,
+) -> Vec<(Uuid, Rec)> {
+    let now = ionos_timestamp(SystemTime::now());
+    (0..count)
+        .map(|i| {
+            let n = offset.saturating_add(i as u64);
+            let ip = if filter.is_empty() {
+                IpAddr::V6(std::net::Ipv6Addr::from(MADE_UP_BASE | u128::from(n)))
+            } else {
+                filter[usize::try_from(n).unwrap_or(0) % filter.len()]
+            };
+            let rec = Rec {
+                seq: 0,
+                ip,
+                name: format!("endless-{n}.example.net"),
+                description: None,
+                created: now.clone(),
+                created_by: "endless@example.net".to_owned(),
+                created_by_id: Uuid::nil().to_string(),
+                modified: now.clone(),
+                modified_by: "endless@example.net".to_owned(),
+                modified_by_id: Uuid::nil().to_string(),
+            };
+            (shared.new_id(Op::IonosList), rec)
+        })
+        .collect()
+}
+
+fn list_records(shared: &Shared, token: &str, query: &str) -> Result<Response, Failure> {
+    let state = &shared.ionos;
+    let endless = shared.engines.ionos.faults().endless_pages;
     let bad = |m: String| fail(StatusCode::BAD_REQUEST, m);
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| bad("The query string is malformed.".to_owned()))?;
@@ -469,7 +522,8 @@ fn list_records(state: &IonosState, token: &str, query: &str) -> Result<Response
     let base = &state.base_url;
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
-    let (items, total): (Vec<RecordOut<'_>>, usize) =
+    let made_up;
+    let (mut items, total): (Vec<RecordOut<'_>>, usize) =
         if pairs.iter().any(|(k, _)| k == "filter.recordIp") {
             let mut hits: Vec<(u64, Uuid)> = filter
                 .iter()
@@ -496,6 +550,11 @@ fn list_records(state: &IonosState, token: &str, query: &str) -> Result<Response
                 .collect();
             (items, data.order.len())
         };
+    if endless {
+        // A broken server: every page is full, and there is always a next.
+        made_up = made_up_records(shared, &filter, offset, take.saturating_sub(items.len()));
+        items.extend(made_up.iter().map(|(id, rec)| record_out(base, *id, rec)));
+    }
 
     let filter_query: String = filter
         .iter()
@@ -508,7 +567,7 @@ fn list_records(state: &IonosState, token: &str, query: &str) -> Result<Response
     if offset > 0 {
         links.insert("prev", page(offset.saturating_sub(limit)));
     }
-    if offset.saturating_add(limit) < total as u64 {
+    if endless || offset.saturating_add(limit) < total as u64 {
         links.insert("next", page(offset + limit));
     }
     let id = shared_list_id(&data);

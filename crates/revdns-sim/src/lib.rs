@@ -3,6 +3,7 @@
 mod clock;
 mod config;
 mod counters;
+mod delivery;
 mod ecl;
 mod edis;
 mod faults;

@@ -40,6 +40,19 @@ struct Args {
     /// Share of connections closed without an answer (0 to 1).
     #[arg(long, default_value_t = 0.0)]
     drop: f64,
+    /// Share of answers lost after the request was served (0 to 1): the
+    /// change is applied, the connection is cut before the answer.
+    #[arg(long, default_value_t = 0.0)]
+    lost: f64,
+    /// Answer 429, 502 and 503 with an HTML error page instead of JSON.
+    #[arg(long)]
+    html_errors: bool,
+    /// IONOS and ECL record lists never end (a broken server).
+    #[arg(long)]
+    endless_pages: bool,
+    /// Pad successful read answers with spaces to at least this many bytes.
+    #[arg(long)]
+    oversized_bodies: Option<usize>,
     /// Requests per second allowed per credential; more are answered 429.
     #[arg(long)]
     rate_limit: Option<u32>,
@@ -55,7 +68,13 @@ impl Args {
             .jitter(Duration::from_millis(self.jitter_ms))
             .service_unavailable(self.unavailable)
             .bad_gateway(self.bad_gateway)
-            .dropped_connections(self.drop);
+            .dropped_connections(self.drop)
+            .lost_answers(self.lost)
+            .html_errors(self.html_errors)
+            .endless_pages(self.endless_pages);
+        if let Some(bytes) = self.oversized_bodies {
+            faults = faults.oversized_bodies(bytes);
+        }
         if let Some(per_second) = self.rate_limit {
             faults = faults.rate_limit(RateLimit::new(per_second, Duration::from_secs(1)));
         }
@@ -143,8 +162,17 @@ mod tests {
             "20",
             "--session-lifetime",
             "60",
+            "--lost",
+            "0.01",
+            "--html-errors",
+            "--endless-pages",
+            "--oversized-bodies",
+            "1000000",
         ]);
         let faults = args.faults();
+        assert_eq!(faults.lost_answers, 0.01);
+        assert!(faults.html_errors && faults.endless_pages);
+        assert_eq!(faults.oversized_bodies, Some(1_000_000));
         assert_eq!(faults.service_unavailable, 0.1);
         assert_eq!(
             faults.rate_limit,

@@ -1,11 +1,12 @@
 //! The listener plumbing: loopback sockets whose connections a handler can
-//! cut without answering (the "dropped connection" fault).
+//! cut without answering (the "dropped connection" and "lost answer"
+//! faults), and the per-request note of what the faults did.
 
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use axum::Router;
@@ -15,6 +16,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::counters::Op;
 
 /// A TCP listener whose connections carry a kill switch.
 #[derive(Debug)]
@@ -133,10 +136,24 @@ impl AsyncWrite for SimIo {
     }
 }
 
-/// The handler's grip on its connection (an axum `ConnectInfo`).
+/// What the faults decided about one request, read once the handler has
+/// answered (see `delivery`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Fate {
+    /// The operation, once the request was admitted or refused.
+    pub(crate) op: Option<Op>,
+    /// A fault answered instead of the handler (429, 502, 503, dropped).
+    pub(crate) refused: bool,
+    /// Served normally, but the answer is to be lost.
+    pub(crate) lose: bool,
+}
+
+/// The handler's grip on its connection (an axum `ConnectInfo`): the
+/// connection's kill switch and the current request's [`Fate`].
 #[derive(Debug, Clone)]
 pub(crate) struct Conn {
     killed: Arc<AtomicBool>,
+    fate: Arc<Mutex<Fate>>,
 }
 
 impl Conn {
@@ -144,12 +161,29 @@ impl Conn {
     pub(crate) fn kill(&self) {
         self.killed.store(true, Ordering::Release);
     }
+
+    /// The same connection with a fresh [`Fate`], for one request.
+    pub(crate) fn for_request(&self) -> Conn {
+        Conn {
+            killed: Arc::clone(&self.killed),
+            fate: Arc::default(),
+        }
+    }
+
+    pub(crate) fn set_fate(&self, fate: Fate) {
+        *self.fate.lock().unwrap_or_else(PoisonError::into_inner) = fate;
+    }
+
+    pub(crate) fn fate(&self) -> Fate {
+        *self.fate.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Connected<IncomingStream<'_, SimListener>> for Conn {
     fn connect_info(stream: IncomingStream<'_, SimListener>) -> Self {
         Conn {
             killed: Arc::clone(&stream.io().killed),
+            fate: Arc::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::ecl::EclState;
 use crate::edis::EdisState;
 use crate::faults::{FaultCounts, FaultEngine, Faults, Refusal};
 use crate::ionos::IonosState;
-use crate::server::{self, Conn, SimListener};
+use crate::server::{self, Conn, Fate, SimListener};
 use crate::views::{EclRecordset, EclZoneInfo, IonosRecord};
 
 /// One fault engine per provider.
@@ -30,7 +30,7 @@ pub(crate) struct Engines {
 }
 
 impl Engines {
-    fn get(&self, provider: ProviderId) -> Option<&FaultEngine> {
+    pub(crate) fn get(&self, provider: ProviderId) -> Option<&FaultEngine> {
         match provider {
             ProviderId::Edis => Some(&self.edis),
             ProviderId::Ionos => Some(&self.ionos),
@@ -52,13 +52,22 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Counts the request under `op`, then lets the provider's faults act on
-    /// it; a dropped connection is cut here.
+    /// it; a dropped connection is cut here. A request let through takes the
+    /// lost-answer draw; its connection is cut after the handler has
+    /// answered (in `delivery`).
     pub(crate) async fn admit(&self, op: Op, key: &str, conn: &Conn) -> Option<Refusal> {
         self.counters.record(op);
-        let refusal = self.engines.get(op.provider())?.admit(key).await;
+        let engine = self.engines.get(op.provider())?;
+        let refusal = engine.admit(key).await;
         if refusal == Some(Refusal::Dropped) {
             conn.kill();
         }
+        let lose = refusal.is_none() && engine.lose_answer();
+        conn.set_fate(Fate {
+            op: Some(op),
+            refused: refusal.is_some(),
+            lose,
+        });
         refusal
     }
 
@@ -177,20 +186,26 @@ impl Simulator {
         });
 
         let (stop, stopped) = watch::channel(false);
+        let serve = |router: axum::Router| {
+            router.layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&shared),
+                crate::delivery::deliver,
+            ))
+        };
         let tasks = vec![
             server::spawn(
                 edis_listener,
-                crate::edis::router(Arc::clone(&shared)),
+                serve(crate::edis::router(Arc::clone(&shared))),
                 stopped.clone(),
             ),
             server::spawn(
                 ionos_listener,
-                crate::ionos::router(Arc::clone(&shared)),
+                serve(crate::ionos::router(Arc::clone(&shared))),
                 stopped.clone(),
             ),
             server::spawn(
                 ecl_listener,
-                crate::ecl::router(Arc::clone(&shared)),
+                serve(crate::ecl::router(Arc::clone(&shared))),
                 stopped,
             ),
         ];
@@ -273,7 +288,7 @@ impl Simulator {
         self.shared.counters.snapshot()
     }
 
-    /// Requests of `provider` that a fault refused, by kind.
+    /// Requests of `provider` that a fault refused or cut, by kind.
     pub fn fault_counts(&self, provider: ProviderId) -> FaultCounts {
         self.shared
             .engines
@@ -302,6 +317,13 @@ impl Simulator {
     /// Every IONOS reverse record, keyed by IP.
     pub fn ionos_records(&self) -> BTreeMap<IpAddr, IonosRecord> {
         self.shared.ionos.records()
+    }
+
+    /// Every IONOS reverse record in creation order (the list order), one
+    /// entry per record: a check that no IP holds two records does not rely
+    /// on the map of [`ionos_records`](Simulator::ionos_records).
+    pub fn ionos_record_list(&self) -> Vec<IonosRecord> {
+        self.shared.ionos.record_list()
     }
 
     /// Every recordset of the ECL zones named `zone_name` (trailing dot

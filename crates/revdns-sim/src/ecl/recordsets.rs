@@ -242,44 +242,71 @@ pub(super) async fn list(
     };
     let state = &shared.ecl;
     let query = query.unwrap_or_default();
+    let endless = shared.engines.ecl.faults().endless_pages;
     finish((|| {
         let data = state.read();
         let project = project_of(&data, token)?;
         let zone = zone_in(&data, project, &zone_id)?;
         let paging = parse_paging(&query)?;
-        let marker_key = match paging.marker {
-            None => None,
-            Some(id) => {
-                let rs = zone.recordsets.get(&id).ok_or_else(unknown_marker)?;
-                Some((rs.name.clone(), id))
-            }
+        let (ids, more, total) = match paging.marker {
+            None => page_of(&zone.order, None, &paging),
+            Some(id) => match zone.recordsets.get(&id) {
+                Some(rs) => page_of(&zone.order, Some((rs.name.clone(), id)), &paging),
+                // A made-up marker of an endless list: past the real items.
+                None if endless => (Vec::new(), false, zone.order.len()),
+                None => return Err(unknown_marker()),
+            },
         };
-        let (ids, more, total) = page_of(&zone.order, marker_key, &paging);
+        let made_up = if endless {
+            made_up_recordsets(&shared, zone, paging.limit.saturating_sub(ids.len()))
+        } else {
+            Vec::new()
+        };
         let items: Vec<RsOut<'_>> = ids
             .iter()
-            .map(|id| {
-                rs_out(
-                    state,
-                    zone,
-                    &zone.recordsets[id],
-                    Shape::Full { in_list: true },
-                )
-            })
+            .map(|id| &zone.recordsets[id])
+            .chain(&made_up)
+            .map(|rs| rs_out(state, zone, rs, Shape::Full { in_list: true }))
             .collect();
+        let last = made_up.last().map(|rs| rs.id).or(ids.last().copied());
         let path = format!("/v2/zones/{}/recordsets", zone.id);
         let links = list_links(
             &state.base_url,
             &path,
             &query,
             &paging,
-            ids.last().copied(),
-            more,
+            last,
+            more || endless,
         );
         Ok(json(
             StatusCode::OK,
             &json!({"recordsets": items, "links": links, "metadata": {"total_count": total}}),
         ))
     })())
+}
+
+/// `count` `TXT` recordsets that do not exist, with fresh ids, for
+/// [`Faults::endless_pages`](crate::Faults::endless_pages).
+fn made_up_recordsets(shared: &Shared, zone: &Zone, count: usize) -> Vec<Rs> {
+    let now = Instant::now();
+    let stamp = ecl_timestamp(SystemTime::now());
+    (0..count)
+        .map(|_| {
+            let id = shared.new_id(Op::EclListRecordsets);
+            Rs {
+                id,
+                name: format!("endless-{}.{}", id.simple(), zone.name),
+                rtype: "TXT".to_owned(),
+                value: "\"endless page\"".to_owned(),
+                ttl: 3600,
+                description: None,
+                created_at: stamp.clone(),
+                updated_at: None,
+                visible_at: now,
+                builtin: Builtin::No,
+            }
+        })
+        .collect()
 }
 
 pub(super) async fn create(
