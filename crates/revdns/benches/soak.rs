@@ -466,6 +466,8 @@ struct Race {
     wall: Duration,
     /// Both applies' failures.
     failures: FailureGroups,
+    /// A few of the IPs that hold neither target, with what they hold.
+    neither_samples: Vec<(IpAddr, Vec<String>)>,
 }
 
 #[derive(Default)]
@@ -617,6 +619,7 @@ async fn run(
         duplicates: duplicates(&now, &picked),
         wall,
         failures,
+        neither_samples: Vec::new(),
     };
     for (a, b) in changes_a.iter().zip(&changes_b) {
         let (PtrChange::Upsert { ip, target: ta, .. }, PtrChange::Upsert { target: tb, .. }) =
@@ -630,6 +633,10 @@ async fn run(
             race.final_b += 1;
         } else if now.get(ip).is_none_or(|held| held.len() <= 1) {
             race.neither += 1;
+            if race.neither_samples.len() < 3 {
+                let held = now.get(ip).cloned().unwrap_or_default();
+                race.neither_samples.push((*ip, held));
+            }
         }
     }
     summary.duplicates += race.duplicates;
@@ -711,6 +718,9 @@ fn print_summary(provider: ProviderId, n: usize, s: &Summary) {
             r.neither,
             r.duplicates
         );
+        for (ip, held) in &r.neither_samples {
+            println!("    neither: {ip} holds {held:?}");
+        }
         print_failures("race failures", &r.failures, 4);
     }
     let t = &s.total;
