@@ -316,7 +316,9 @@ fn lies(report: &Results, state: &State) -> (usize, usize) {
     (false_success, false_failure)
 }
 
-/// A failed change: the error's `Display` and its full chain.
+/// A failed change: the error's `Display` (the group key, with addresses
+/// and host names replaced by `<ip>` and `<host>` so that one kind of
+/// failure makes one group) and its full chain as it was.
 #[derive(Debug, Clone)]
 struct Failure {
     display: String,
@@ -326,10 +328,32 @@ struct Failure {
 impl Failure {
     fn new(e: &revdns::Error, prefix: &str) -> Self {
         Failure {
-            display: format!("{prefix}{e}"),
+            display: format!("{prefix}{}", generalise(&e.to_string())),
             chain: format!("{prefix}{}", describe(e)),
         }
     }
+}
+
+/// `text` with each word that is an IP address or one of this harness's
+/// host names replaced by a placeholder.
+fn generalise(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let bare = word.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '`' | '\''));
+            let bare = match bare.strip_suffix(':') {
+                Some(shorter) if bare.parse::<IpAddr>().is_err() => shorter,
+                _ => bare,
+            };
+            if bare.parse::<IpAddr>().is_ok() {
+                word.replace(bare, "<ip>")
+            } else if bare.trim_end_matches('.').ends_with(".example.net") {
+                word.replace(bare, "<host>")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 type Results = Vec<(PtrChange, Result<(), Failure>)>;
