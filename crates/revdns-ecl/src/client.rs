@@ -193,6 +193,7 @@ impl Client {
             match zones::next_marker(page.links.as_ref(), last)? {
                 None => return Ok(zones),
                 Some(m) if !seen.insert(m) => return Err(repeated_marker("zones", m)),
+                Some(_) if seen.len() >= MAX_PAGES => return Err(endless("zones")),
                 Some(m) => marker = Some(m),
             }
         }
@@ -250,6 +251,9 @@ impl Client {
                 None => return Ok(by_name),
                 Some(m) if !seen.insert(m) => {
                     return Err(repeated_marker(&format!("recordsets of {}", zone.name), m));
+                }
+                Some(_) if seen.len() >= MAX_PAGES => {
+                    return Err(endless(&format!("recordsets of {}", zone.name)));
                 }
                 Some(m) => marker = Some(m),
             }
@@ -495,6 +499,18 @@ fn record_name(name: &str) -> Result<api::types::RecordsetName, Error> {
 fn description(comment: &str) -> Result<api::types::CreateRecordsetRequestDescription, Error> {
     api::types::CreateRecordsetRequestDescription::try_from(comment)
         .map_err(|e| Error::validation_for(P, "comment", e.to_string()))
+}
+
+/// Most pages one listing reads (500 items each: 500,000 recordsets, far
+/// more than a reverse zone holds) before it decides the server pages
+/// forever.
+pub(crate) const MAX_PAGES: usize = 1_000;
+
+fn endless(what: &str) -> Error {
+    Error::invalid_response(
+        P,
+        format!("listing {what} went on past {MAX_PAGES} pages; stopped instead of looping"),
+    )
 }
 
 fn repeated_marker(what: &str, marker: Uuid) -> Error {

@@ -218,14 +218,18 @@ impl Client {
                 .collect();
             match zones::next_marker(page.links.as_ref(), last) {
                 Ok(None) => state.current = None,
-                Ok(Some(m)) if seen.insert(m) => *marker = Some(m),
+                Ok(Some(m)) if seen.len() < crate::client::MAX_PAGES && seen.insert(m) => {
+                    *marker = Some(m);
+                }
                 Ok(Some(m)) => {
                     state.done = true;
                     return Some(vec![Err(Error::invalid_response(
                         P,
                         format!(
-                            "listing recordsets of {} returned page marker {m} twice",
-                            zone.name
+                            "listing recordsets of {} returned page marker {m} twice \
+                             or went on past {} pages",
+                            zone.name,
+                            crate::client::MAX_PAGES
                         ),
                     ))]);
                 }

@@ -20,6 +20,7 @@ use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Progress};
+use revdns_core::record::lookup_set;
 use revdns_core::sync::satisfies;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
@@ -49,12 +50,29 @@ impl PtrProvider for Client {
             .with_enumeration(Enumeration::None)
     }
 
+    /// Reads [`chunk_size`](Client::chunk_size) IPs per request. EDIS
+    /// refuses a whole request when one IP in it is not the VPS's, so a
+    /// refused chunk is split until that IP stands alone; it has no PTR
+    /// here (`None`), and the others are answered.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty `ips`, before any request; else
+    /// the first failure that is not such a refusal.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
-        let found = self.get_ptrs(ips).await?;
-        Ok(found
-            .into_iter()
-            .map(|(ip, target)| (ip, target.map(|t| PtrRecord::new(ip, t))))
-            .collect())
+        let ips = lookup_set(ips)?;
+        let mut out = BTreeMap::new();
+        for (ip, result) in self.read_each(&ips).await {
+            let target = match result {
+                Ok(target) => target,
+                // A lone IP refused as a bad request is one EDIS does not
+                // let this VPS read: it holds no PTR here.
+                Err(Error::Rejected { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            out.insert(ip, target.map(|t| PtrRecord::new(ip, t)));
+        }
+        Ok(out)
     }
 
     /// EDIS cannot list the PTRs of a VPS: one [`Error::Unsupported`].

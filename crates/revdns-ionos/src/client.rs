@@ -21,6 +21,10 @@ const P: ProviderId = ProviderId::Ionos;
 /// Records per page when listing: the API's maximum.
 pub(crate) const PAGE_LIMIT: NonZeroU32 = NonZeroU32::new(1000).unwrap();
 
+/// Most records a listing reads before it decides the server pages forever
+/// (a contract holds far fewer reverse records).
+pub(crate) const MAX_LISTED: u32 = 5_000_000;
+
 /// IPs per `filter.recordIp` lookup. Each adds `filter.recordIp=<ip>&`
 /// (at most 70 bytes for an encoded IPv6 address), so 50 keep a URL under
 /// 4 KiB, well inside common 8 KiB server limits.
@@ -101,7 +105,8 @@ impl Client {
     /// page (the spec says `_links` only ever describes one page), holding
     /// one page in memory at a time. Nothing is sent until the stream is
     /// polled. The first error ends the stream; so does a server that
-    /// ignores the offset and repeats a page, rather than looping forever.
+    /// ignores the offset and repeats a page, or pages past 5,000,000
+    /// records, rather than looping forever.
     pub fn list_records(&self) -> BoxStream<'_, Result<ReverseRecord, Error>> {
         let start = Pager {
             offset: 0,
@@ -111,6 +116,12 @@ impl Client {
         stream::try_unfold(start, move |pager| async move {
             if pager.done {
                 return Ok(None);
+            }
+            if pager.offset >= MAX_LISTED {
+                return Err(Error::invalid_response(
+                    P,
+                    format!("the listing went on past {MAX_LISTED} records; stopped"),
+                ));
             }
             let (page, next) = self.page(None, pager).await?;
             Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
@@ -240,11 +251,26 @@ impl Client {
             done: false,
             previous_first: None,
         };
+        // IONOS holds one record per address: a lookup of `ips` needs one
+        // page, two should the answer cross a page boundary. A server that
+        // keeps paging past that is broken; stop rather than fill memory.
+        let most = ips.len().div_ceil(PAGE_LIMIT.get() as usize) + 1;
         let mut records = Vec::new();
+        let mut pages = 0;
         while !pager.done {
+            if pages == most {
+                return Err(Error::invalid_response(
+                    P,
+                    format!(
+                        "the lookup of {} addresses is still paging after {pages} pages",
+                        ips.len()
+                    ),
+                ));
+            }
             let (page, next) = self.page(Some(&filter), pager).await?;
             records.extend(page.into_iter().filter(|r| ips.contains(&r.ip)));
             pager = next;
+            pages += 1;
         }
         Ok(records)
     }

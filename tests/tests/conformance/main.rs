@@ -14,6 +14,7 @@ mod partial;
 mod round_trip;
 mod safety;
 mod scale;
+mod table;
 
 use revdns_conformance::{Subject, World};
 
@@ -75,4 +76,18 @@ conformance! {
         => thousand_records_ensure_list_get_remove,
     crate::bad_input::bad_input_is_refused_before_any_request
         => bad_input_is_refused_before_any_request,
+    crate::table::mapped_twin_is_a_duplicate_before_sending
+        => mapped_twin_is_a_duplicate_before_sending,
+    crate::table::get_of_a_foreign_ip_among_20_answers_the_others
+        => get_of_a_foreign_ip_among_20_answers_the_others,
+    crate::table::ttl_and_comment_follow_the_capabilities
+        => ttl_and_comment_follow_the_capabilities,
+    crate::table::html_error_pages_keep_their_status_and_metadata
+        => html_error_pages_keep_their_status_and_metadata,
+    crate::table::lost_answers_never_give_results_that_lie
+        => lost_answers_never_give_results_that_lie,
+    crate::table::racing_applies_leave_one_ptr_per_address
+        => racing_applies_leave_one_ptr_per_address,
+    crate::table::endless_pages_end_in_an_invalid_response
+        => endless_pages_end_in_an_invalid_response,
 }
