@@ -125,8 +125,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Auth`] when Keystone rejects the credentials, [`Error::Api`]
-    /// when its catalog has no DNS endpoint, transport errors.
+    /// [`Error::Auth`] when Keystone rejects the credentials,
+    /// [`Error::InvalidResponse`] when its catalog has no DNS endpoint,
+    /// transport errors.
     pub async fn api(&self) -> Result<&api::Client, Error> {
         let ticket = self.inner.session.ticket().await?;
         Ok(self

@@ -80,7 +80,7 @@ pub(crate) fn ip_of(record_name: &str, zone: &str) -> Option<IpAddr> {
 ///
 /// # Errors
 ///
-/// [`Error::Api`] when there is a next page but no way to ask for it.
+/// [`Error::InvalidResponse`] when there is a next page but no way to ask for it.
 pub(crate) fn next_marker(
     links: Option<&Links>,
     last: Option<Uuid>,

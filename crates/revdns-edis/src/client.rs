@@ -116,9 +116,11 @@ impl Client {
     /// [`Error::Validation`] before any request when `ips` is empty;
     /// [`Error::Auth`] when no session can be had or EDIS rejects it twice;
     /// [`Error::Validation`] naming `EDIS_KVM_ID` when the account has several
-    /// VPS and none was chosen; [`Error::Api`] for error answers (also HTTP
-    /// 200 with `status` other than `success`, or a PTR target that is not a
-    /// host name); [`Error::Transport`], [`Error::Timeout`],
+    /// VPS and none was chosen; [`Error::Rejected`] for a refused request,
+    /// [`Error::Api`] for other error answers (also HTTP 200 with `status`
+    /// other than `success`); [`Error::InvalidResponse`] for an answer that
+    /// does not decode or holds a PTR target that is not a host name;
+    /// [`Error::Transport`], [`Error::Timeout`], [`Error::Deadline`],
     /// [`Error::RateLimited`].
     pub async fn get_ptrs(
         &self,
