@@ -30,7 +30,7 @@ use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
 use crate::record::{canonical_ip, validate_changes};
-use crate::{ApplyReport, Capabilities, Error, Outcome, ProviderId, PtrChange};
+use crate::{ApplyReport, Capabilities, Error, Outcome, ProviderId, PtrChange, PtrProvider};
 
 /// Called once per change as soon as its outcome is known: the change's
 /// index in the input, the change, and its outcome. Calls may come in any
@@ -78,6 +78,24 @@ pub fn prepare<'a>(
         }
     }
     Ok((pending, outcomes))
+}
+
+/// [`prepare`] with the provider's own id and capabilities.
+///
+/// # Errors
+///
+/// As [`prepare`].
+pub fn prepare_for<'a, P: PtrProvider + ?Sized>(
+    provider: &P,
+    changes: &[PtrChange],
+    progress: &'a Progress<'a>,
+) -> Result<(Vec<Pending>, Outcomes<'a>), Error> {
+    prepare(
+        provider.id(),
+        &provider.capabilities(),
+        changes,
+        Some(progress),
+    )
 }
 
 /// Why `caps` rule `change` out, if they do.

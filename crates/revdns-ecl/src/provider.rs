@@ -121,8 +121,7 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
-        let caps = self.capabilities();
-        let (pending, outcomes) = apply::prepare(P, &caps, changes, Some(progress))?;
+        let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         if pending.is_empty() {
             return Ok(outcomes.finish(changes));
         }

@@ -195,17 +195,12 @@ impl SessionManager {
             pw: self.credentials.password().to_owned(),
             kvm_id: self.credentials.kvm_id().map(str::to_owned),
         };
-        let op = Operation::Auth;
-        let (answer, meta) = ClientInfo::inner(&self.auth)
-            .call_meta(op.about(), self.auth.create_auth_session(&request))
-            .await?;
-        error::check_status(
-            op,
-            meta,
-            answer.status.as_deref(),
-            answer.error.as_deref(),
-            answer.message.as_deref(),
-        )?;
+        let answer = error::checked_call(
+            ClientInfo::inner(&self.auth),
+            Operation::Auth,
+            self.auth.create_auth_session(&request),
+        )
+        .await?;
         let (kvm_id, entry) = pick(answer.data, self.credentials.kvm_id())?;
         cache.generation += 1;
         let session = Arc::new(self.session_from(kvm_id, entry, cache.generation)?);

@@ -179,19 +179,7 @@ impl Client {
         let answer = self
             .with_session(|s| async move {
                 let body = s.get_body(ips);
-                let op = Operation::GetPtr;
-                let (a, meta) = s
-                    .runtime()
-                    .call_meta(op.about(), s.ptr.get_ptr(&body))
-                    .await?;
-                error::check_status(
-                    op,
-                    meta,
-                    a.status.as_deref(),
-                    a.error.as_deref(),
-                    a.message.as_deref(),
-                )?;
-                Ok(a)
+                error::checked_call(s.runtime(), Operation::GetPtr, s.ptr.get_ptr(&body)).await
             })
             .await?;
         match_records(ips, answer.records)
@@ -201,18 +189,9 @@ impl Client {
     pub(crate) async fn set_chunk(&self, ptrs: &[(IpAddr, Hostname)]) -> Result<(), Error> {
         self.with_session(|s| async move {
             let body = s.set_body(ptrs.iter().cloned().collect());
-            let op = Operation::SetPtr;
-            let (a, meta) = s
-                .runtime()
-                .call_meta(op.about(), s.ptr.set_ptr(&body))
-                .await?;
-            error::check_status(
-                op,
-                meta,
-                a.status.as_deref(),
-                a.error.as_deref(),
-                a.message.as_deref(),
-            )
+            error::checked_call(s.runtime(), Operation::SetPtr, s.ptr.set_ptr(&body))
+                .await
+                .map(drop)
         })
         .await
     }
@@ -221,18 +200,9 @@ impl Client {
     pub(crate) async fn delete_chunk(&self, ips: &[IpAddr]) -> Result<(), Error> {
         self.with_session(|s| async move {
             let body = s.delete_body(ips);
-            let op = Operation::DeletePtr;
-            let (a, meta) = s
-                .runtime()
-                .call_meta(op.about(), s.ptr.delete_ptr(&body))
-                .await?;
-            error::check_status(
-                op,
-                meta,
-                a.status.as_deref(),
-                a.error.as_deref(),
-                a.message.as_deref(),
-            )
+            error::checked_call(s.runtime(), Operation::DeletePtr, s.ptr.delete_ptr(&body))
+                .await
+                .map(drop)
         })
         .await
     }

@@ -6,10 +6,13 @@
 //! an HTTP 200 whose `status` is not `success` is an error too. Auth
 //! answers carry the session signature, so their bodies are never quoted.
 
-use revdns_core::runtime::{AnswerKind, Described, Dialect};
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+use revdns_core::runtime::{AnswerKind, Described, Dialect, Runtime};
 use revdns_core::{Error, ErrorMeta, ProviderId};
 
-use crate::generated::types::EdisError;
+use crate::generated::types::{self, EdisError};
 
 /// An operation of the generated client (progenitor's snake-case name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +84,45 @@ fn classify(operation: &str, status: u16, d: &Described) -> Option<AnswerKind> {
     let auth = operation == Operation::Auth.id();
     let expired = !auth && d.message.as_deref().is_some_and(session_rejected);
     (expired || (auth && matches!(status, 400 | 403))).then_some(AnswerKind::Auth)
+}
+
+/// The `status`, `error` and `message` every EDIS answer carries.
+pub(crate) trait Answered {
+    fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>);
+}
+
+macro_rules! answered {
+    ($($answer:ty),*) => {$(
+        impl Answered for $answer {
+            fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+                (self.status.as_deref(), self.error.as_deref(), self.message.as_deref())
+            }
+        }
+    )*};
+}
+
+answered!(
+    types::AuthResponse,
+    types::GetPtrResponse,
+    types::SetPtrResponse,
+    types::DeletePtrResponse
+);
+
+/// Runs one call of `op` through `runtime` and checks the answer's
+/// `status` (see [`check_status`]).
+pub(crate) async fn checked_call<A, F>(
+    runtime: &Runtime,
+    op: Operation,
+    call: F,
+) -> Result<A, Error>
+where
+    A: Answered,
+    F: Future<Output = Result<ResponseValue<A>, progenitor_client::Error<EdisError>>>,
+{
+    let (answer, meta) = runtime.call_meta(op.about(), call).await?;
+    let (status, error, message) = answer.parts();
+    check_status(op, meta, status, error, message)?;
+    Ok(answer)
 }
 
 /// Checks the `status` of an HTTP 200 answer; `meta` is the answer's.

@@ -106,8 +106,7 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
-        let caps = self.capabilities();
-        let (pending, outcomes) = apply::prepare(P, &caps, changes, Some(progress))?;
+        let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         let todo: BTreeMap<usize, PtrChange> = pending.into_iter().collect();
 
         // Read before writing.

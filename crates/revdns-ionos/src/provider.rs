@@ -72,7 +72,7 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
-        let (pending, outcomes) = apply::prepare(P, &CAPABILITIES, changes, Some(progress))?;
+        let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
 
         let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();

@@ -351,15 +351,7 @@ impl Runtime {
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         let ctx = CallContext::default();
-        let scoped = Box::pin(ctx.scope(fut));
-        let outcome = match self.inner.config.deadline {
-            Some(deadline) => tokio::time::timeout(deadline, scoped)
-                .await
-                .map_err(|_| deadline),
-            None => Ok(scoped.await),
-        };
-        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
-        meta.operation = ctx.operation().map(str::to_owned);
+        let (outcome, mut meta) = self.scoped(&ctx, fut).await;
         match outcome {
             Err(deadline) => Err(Error::deadline(self.provider(), deadline).with_meta(meta)),
             Ok(Ok(value)) => {
@@ -395,15 +387,7 @@ impl Runtime {
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
         };
-        let scoped = Box::pin(ctx.scope(exchange));
-        let outcome = match self.inner.config.deadline {
-            Some(deadline) => tokio::time::timeout(deadline, scoped)
-                .await
-                .map_err(|_| deadline),
-            None => Ok(scoped.await),
-        };
-        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
-        meta.operation = ctx.operation().map(str::to_owned);
+        let (outcome, mut meta) = self.scoped(&ctx, exchange).await;
         let p = self.provider();
         let (status, headers, body) = match outcome {
             Err(deadline) => return Err(Error::deadline(p, deadline).with_meta(meta)),
@@ -430,6 +414,28 @@ impl Runtime {
             body,
             meta,
         })
+    }
+
+    /// Runs `fut` with `ctx` as the call's context, within the deadline
+    /// (`Err` with the deadline when it passed); also returns the
+    /// operation and attempts the hook recorded.
+    async fn scoped<F: Future>(
+        &self,
+        ctx: &CallContext,
+        fut: F,
+    ) -> (Result<F::Output, Duration>, ErrorMeta) {
+        // Boxed: call futures nest (a token fetched inside a request hook),
+        // and unboxed they grow past a thread's stack in debug builds.
+        let scoped = Box::pin(ctx.scope(fut));
+        let outcome = match self.inner.config.deadline {
+            Some(deadline) => tokio::time::timeout(deadline, scoped)
+                .await
+                .map_err(|_| deadline),
+            None => Ok(scoped.await),
+        };
+        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
+        meta.operation = ctx.operation().map(str::to_owned);
+        (outcome, meta)
     }
 
     fn map_error<E>(
