@@ -27,9 +27,9 @@ const P: ProviderId = ProviderId::Ecl;
 const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(500).expect("500 is not zero");
 
 /// First wait between visibility checks; doubles up to [`MAX_POLL`].
-const FIRST_POLL: Duration = Duration::from_millis(250);
+pub(crate) const FIRST_POLL: Duration = Duration::from_millis(250);
 /// Longest wait between visibility checks (NTT's Terraform provider polls every 3 s).
-const MAX_POLL: Duration = Duration::from_secs(3);
+pub(crate) const MAX_POLL: Duration = Duration::from_secs(3);
 
 /// PTR records on NTT Enterprise Cloud 2.0 DNS.
 ///
@@ -261,7 +261,7 @@ impl Client {
         }
     }
 
-    /// Creates the PTR recordset and waits until GET shows it.
+    /// Creates the PTR recordset.
     ///
     /// A create is never repeated blindly: a second create that reaches the
     /// server makes a second PTR, so the runtime does not retry it after a
@@ -296,16 +296,9 @@ impl Client {
                 .call(&about, api.create_recordset(&placement.zone.id, &body))
                 .await
             {
-                Ok(created) => {
-                    if let Some(rs) = created.recordsets.first() {
-                        let fqdn = target.to_fqdn();
-                        self.await_visible(&placement.zone, rs.id, |seen| {
-                            seen.records.first().is_some_and(|v| same_name(v, &fqdn))
-                        })
-                        .await;
-                    }
-                    return Ok(());
-                }
+                // Visibility is confirmed for the whole zone at once, after
+                // its writes (see `PtrProvider::apply`).
+                Ok(_) => return Ok(()),
                 Err(e) => self.note_write_error(e).await,
             };
             let uncertain = may_have_been_applied(&e);
@@ -350,8 +343,7 @@ impl Client {
         }))
     }
 
-    /// Replaces the PTR recordset's value, TTL and (when given) description,
-    /// and waits until GET shows the new value. Name, TTL and records are
+    /// Replaces the PTR recordset's value, TTL and (when given) description. Name, TTL and records are
     /// always sent: an update without them fails with E2044.
     pub(crate) async fn update_ptr(
         &self,
@@ -382,12 +374,6 @@ impl Client {
         {
             return Err(self.note_write_error(e).await);
         }
-        let fqdn = target.to_fqdn();
-        self.await_visible(&placement.zone, id, |seen| {
-            seen.records.first().is_some_and(|v| same_name(v, &fqdn))
-                && seen.ttl == Some(i64::from(ttl))
-        })
-        .await;
         Ok(())
     }
 
@@ -425,47 +411,6 @@ impl Client {
             *self.inner.zones.write().await = None;
         }
         mapped
-    }
-
-    /// ECL answers 404 to a GET of a new recordset, and old values after an
-    /// update, for a while. Polls until `visible` holds or the budget is
-    /// spent. The write itself was accepted either way, so running out of
-    /// budget is logged, not reported as a failure (which would invite a
-    /// retry, and a retried create makes a second PTR).
-    async fn await_visible(&self, zone: &ZoneRef, id: Uuid, visible: impl Fn(&Recordset) -> bool) {
-        let budget = self.inner.settings.consistency_budget;
-        if budget.is_zero() {
-            return;
-        }
-        let Ok(api) = self.api().await else { return };
-        let deadline = tokio::time::Instant::now() + budget;
-        // Tiny budgets (tests) poll more often than the default 250 ms.
-        let mut wait = FIRST_POLL.min(budget / 8);
-        let about = format!("recordset {id}");
-        loop {
-            match self
-                .runtime()
-                .call(&about, api.show_recordset(&zone.id, &id))
-                .await
-            {
-                Ok(rs) if visible(&rs) => return,
-                Ok(_) | Err(Error::NotFound { .. }) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, %id, "could not confirm the write");
-                    return;
-                }
-            }
-            if tokio::time::Instant::now() + wait > deadline {
-                tracing::warn!(
-                    %id,
-                    budget_ms = budget.as_millis() as u64,
-                    "write accepted but not yet visible within the consistency budget"
-                );
-                return;
-            }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(MAX_POLL);
-        }
     }
 }
 

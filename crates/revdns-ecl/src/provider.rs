@@ -15,7 +15,7 @@ use revdns_core::{
 use uuid::Uuid;
 
 use crate::api::types::Recordset;
-use crate::client::{Client, is_ptr, same_name};
+use crate::client::{Client, FIRST_POLL, MAX_POLL, is_ptr, same_name};
 use crate::config::MAX_TTL;
 use crate::zones::{self, Placement, ZoneRef};
 
@@ -290,46 +290,91 @@ impl Client {
             }
         }
 
-        // Upserts: independent requests, a few at once.
-        let results: Vec<(ZoneItem, Outcome)> = stream::iter(upserts)
+        // Upserts: independent requests, a few at once. What each name
+        // held before is kept to tell a lagging read from a later writer.
+        let results: Vec<(ZoneItem, Option<String>, Outcome)> = stream::iter(upserts)
             .map(|it| {
                 let existing = ptrs.get(&it.name).cloned().unwrap_or_default();
                 async move {
+                    let before = value_of(&existing);
                     let placement = Placement {
                         zone: zone.clone(),
                         record_name: it.name.clone(),
                     };
                     let outcome = self.upsert(&it.change, &placement, &existing).await;
-                    (it, outcome)
+                    (it, before, outcome)
                 }
             })
             .buffer_unordered(self.settings().concurrency)
             .collect()
             .await;
 
-        // A concurrent writer may have created a PTR for the same address
-        // at the same time: look once, and keep one.
-        let created: Vec<&ZoneItem> = results
+        let written: Vec<(&ZoneItem, Option<&str>)> = results
             .iter()
-            .filter(|(_, o)| matches!(o, Outcome::Created))
-            .map(|(it, _)| it)
+            .filter(|(_, _, o)| matches!(o, Outcome::Created | Outcome::Updated))
+            .map(|(it, before, _)| (it, before.as_deref()))
             .collect();
-        if !created.is_empty() {
-            match self.zone_ptrs(zone).await {
-                Ok(now) => {
-                    for it in created {
-                        if let Some(found) = now.get(&it.name).filter(|f| f.len() > 1) {
-                            self.keep_one(zone, it, found).await;
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, zone = %zone.name, "could not look for concurrent writers")
-                }
-            }
+        if !written.is_empty() {
+            self.settle_zone(zone, &written).await;
         }
-        for (it, outcome) in results {
+        for (it, _, outcome) in results {
             outcomes.settle(it.index, outcome);
+        }
+    }
+
+    /// After the zone's writes: lists the zone (one listing for all of
+    /// them, instead of a GET per record) until every write shows, within
+    /// the consistency budget, and leaves one PTR per created address.
+    ///
+    /// A created name shows once it has a PTR; an updated one once it no
+    /// longer holds the value it held before (it holds ours, or a later
+    /// writer's: either way the write was applied). A write accepted but
+    /// not yet visible when the budget is spent is logged, not failed: a
+    /// retry would invite a second create.
+    ///
+    /// Should a concurrent writer have created a PTR for the same address
+    /// at the same time, the recordset with the lowest id is kept (every
+    /// writer picks the same one), set to this change's target, and the
+    /// others are deleted.
+    async fn settle_zone(&self, zone: &ZoneRef, written: &[(&ZoneItem, Option<&str>)]) {
+        let budget = self.settings().consistency_budget;
+        let deadline = tokio::time::Instant::now() + budget;
+        let mut wait = FIRST_POLL.min(budget / 8);
+        let mut deduplicated = BTreeSet::new();
+        loop {
+            let now = match self.zone_ptrs(zone).await {
+                Ok(now) => now,
+                Err(e) => {
+                    tracing::warn!(error = %e, zone = %zone.name, "could not confirm the zone's writes");
+                    return;
+                }
+            };
+            let mut lagging = 0;
+            for (it, before) in written {
+                let found = now.get(&it.name).map(Vec::as_slice).unwrap_or_default();
+                if found.len() > 1 && before.is_none() && deduplicated.insert(it.index) {
+                    self.keep_one(zone, it, found).await;
+                }
+                let shows = match before {
+                    None => !found.is_empty(),
+                    Some(old) => value_of(found).is_none_or(|v| !same_name(&v, old)),
+                };
+                lagging += usize::from(!shows);
+            }
+            if lagging == 0 {
+                return;
+            }
+            if budget.is_zero() || tokio::time::Instant::now() + wait > deadline {
+                tracing::warn!(
+                    zone = %zone.name,
+                    lagging,
+                    budget_ms = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
+                    "writes accepted but not yet visible within the consistency budget"
+                );
+                return;
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_POLL);
         }
     }
 
@@ -456,6 +501,14 @@ impl Client {
         }
         Outcome::Updated
     }
+}
+
+/// The value of the recordset every writer keeps (the lowest id).
+fn value_of(found: &[Recordset]) -> Option<String> {
+    found
+        .iter()
+        .min_by_key(|r| r.id)
+        .and_then(|r| r.records.first().map(str::to_owned))
 }
 
 /// A PTR recordset as a record of `ip`.

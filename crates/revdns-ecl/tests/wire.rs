@@ -113,10 +113,6 @@ fn sequence(answers: Vec<(u16, Value)>) -> impl Fn(&HttpMockRequest) -> HttpMock
     }
 }
 
-fn not_found_e2008() -> Value {
-    json!({"error": {"code": 404, "title": "Not Found", "message": "E2008 Specified recordset is not found."}})
-}
-
 // ---------------------------------------------------------------- Keystone
 
 fn keystone_answer(server: &MockServer) -> Value {
@@ -524,10 +520,9 @@ async fn list_walks_reverse_zones_page_by_page() {
 // ------------------------------------------------------------------ Writes
 
 #[tokio::test]
-async fn upsert_creates_documented_body_and_waits_until_visible() {
+async fn upsert_creates_documented_body_and_waits_until_the_listing_shows_it() {
     let server = MockServer::start_async().await;
     zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
-    recordsets_mock(&server, Z24, vec![]).await;
     let id = "44444444-0000-4000-8000-000000000001";
     let created = recordset(
         id,
@@ -552,18 +547,9 @@ async fn upsert_creates_documented_body_and_waits_until_visible() {
                 "links": {"self": "dummylink"}, "metadata": {"total_count": 1}}));
         })
         .await;
-    // 404 twice right after the create, then visible.
-    let show = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/v2/zones/{Z24}/recordsets/{id}"));
-            then.respond_with(sequence(vec![
-                (404, not_found_e2008()),
-                (404, not_found_e2008()),
-                (200, created.clone()),
-            ]));
-        })
-        .await;
+    // Empty before the write; after it, empty twice more (the read lags),
+    // then the new PTR: one zone listing confirms every write at once.
+    let listing = recordsets_sequence(&server, vec![vec![], vec![], vec![], vec![created]]).await;
 
     let report = token_client(&server)
         .apply(&[PtrChange::upsert(ip("192.0.2.5"), host("Mail.Example.NET"))])
@@ -574,14 +560,14 @@ async fn upsert_creates_documented_body_and_waits_until_visible() {
         "{report:?}"
     );
     create.assert_calls_async(1).await;
-    show.assert_calls_async(3).await;
+    listing.assert_calls_async(4).await;
 }
 
 #[tokio::test]
 async fn create_still_invisible_after_budget_is_reported_created() {
     let server = MockServer::start_async().await;
     zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
-    recordsets_mock(&server, Z24, vec![]).await;
+    let listing = recordsets_mock(&server, Z24, vec![]).await;
     let id = "44444444-0000-4000-8000-000000000002";
     let create = server
         .mock_async(|when, then| {
@@ -601,13 +587,6 @@ async fn create_still_invisible_after_budget_is_reported_created() {
             ));
         })
         .await;
-    let show = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/v2/zones/{Z24}/recordsets/{id}"));
-            then.status(404).json_body(not_found_e2008());
-        })
-        .await;
     let report = token_client(&server)
         .apply(&[PtrChange::Upsert {
             ip: ip("192.0.2.6"),
@@ -623,7 +602,8 @@ async fn create_still_invisible_after_budget_is_reported_created() {
         "{report:?}"
     );
     create.assert_calls_async(1).await;
-    assert!(show.calls_async().await >= 2);
+    // The look before, then listings until the budget is spent.
+    assert!(listing.calls_async().await >= 3);
 }
 
 /// [`token_client`] with quick retries.
@@ -670,8 +650,6 @@ async fn recordsets_sequence<'a>(
 async fn create_lost_in_transit_is_sent_again_only_after_a_look() {
     let server = MockServer::start_async().await;
     zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
-    // Before the write and at the look after the 503: no PTR.
-    let listing = recordsets_sequence(&server, vec![vec![]]).await;
     let id = "44444444-0000-4000-8000-000000000003";
     let created = recordset(
         id,
@@ -691,13 +669,9 @@ async fn create_lost_in_transit_is_sent_again_only_after_a_look() {
             ]));
         })
         .await;
-    let show = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/v2/zones/{Z24}/recordsets/{id}"));
-            then.status(200).json_body(created.clone());
-        })
-        .await;
+    // Before the write and at the look after the 503: no PTR; after the
+    // second create: the PTR.
+    let listing = recordsets_sequence(&server, vec![vec![], vec![], vec![created]]).await;
 
     let report = retrying_client(&server)
         .apply(&[PtrChange::upsert(ip("192.0.2.7"), host("h.example.net"))])
@@ -708,11 +682,9 @@ async fn create_lost_in_transit_is_sent_again_only_after_a_look() {
         "{report:?}"
     );
     create.assert_calls_async(2).await;
-    // One listing before the write, one look after the 503.
-    // The look before, the look after the lost answer, the look for
-    // concurrent writers after the create.
+    // The look before, the look after the 503, and the listing that
+    // confirms the zone's writes.
     listing.assert_calls_async(3).await;
-    show.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -808,37 +780,16 @@ async fn upsert_updates_with_name_ttl_records_and_reads_string_records() {
     let old = "55555555-0000-4000-8000-000000000005";
     let same = "55555555-0000-4000-8000-000000000006";
     let ptr7 = "55555555-0000-4000-8000-000000000007";
-    recordsets_mock(
-        &server,
-        Z24,
-        vec![
-            recordset(
-                old,
-                Z24,
-                "5.2.0.192.in-addr.arpa.",
-                "PTR",
-                "old.example.net.",
-                300,
-            ),
-            recordset(
-                same,
-                Z24,
-                "6.2.0.192.in-addr.arpa.",
-                "PTR",
-                "same.example.net.",
-                300,
-            ),
-            recordset(
-                ptr7,
-                Z24,
-                "7.2.0.192.in-addr.arpa.",
-                "PTR",
-                "seven.example.net.",
-                300,
-            ),
-        ],
-    )
-    .await;
+    let rs = |id, name, value| recordset(id, Z24, name, "PTR", value, 300);
+    let before = vec![
+        rs(old, "5.2.0.192.in-addr.arpa.", "old.example.net."),
+        rs(same, "6.2.0.192.in-addr.arpa.", "same.example.net."),
+        rs(ptr7, "7.2.0.192.in-addr.arpa.", "seven.example.net."),
+    ];
+    let mut after = before.clone();
+    after[0] = rs(old, "5.2.0.192.in-addr.arpa.", "mail.example.net.");
+    // The read before the writes, then the listing that confirms them.
+    let listing = recordsets_sequence(&server, vec![before, after]).await;
     let update = server
         .mock_async(|when, then| {
             when.method(PUT)
@@ -849,20 +800,6 @@ async fn upsert_updates_with_name_ttl_records_and_reads_string_records() {
             then.status(202).json_body(json!({"id": old, "name": "5.2.0.192.in-addr.arpa.", "ttl": 300,
                 "description": "", "records": "mail.example.net.", "type": "PTR", "version": 1,
                 "created_at": null, "updated_at": null, "zone_id": Z24, "links": {"self": "dummylink"}}));
-        })
-        .await;
-    let show = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/v2/zones/{Z24}/recordsets/{old}"));
-            then.status(200).json_body(recordset(
-                old,
-                Z24,
-                "5.2.0.192.in-addr.arpa.",
-                "PTR",
-                "mail.example.net.",
-                300,
-            ));
         })
         .await;
     let refused = server
@@ -898,7 +835,7 @@ async fn upsert_updates_with_name_ttl_records_and_reads_string_records() {
         "{report:?}"
     );
     update.assert_calls_async(1).await;
-    show.assert_calls_async(1).await;
+    listing.assert_calls_async(2).await;
     refused.assert_calls_async(1).await;
     untouched.assert_calls_async(0).await;
 }

@@ -382,9 +382,17 @@ fn results(changes: &[PtrChange], answer: Result<ApplyReport, revdns::Error>) ->
     }
 }
 
-/// The error's `Display`, then its sources, each after ` ← `.
+/// The error's `Display`, then its sources, each after ` ← `, then the
+/// operation and attempts of its metadata.
 fn describe(e: &revdns::Error) -> String {
     let mut text = e.to_string();
+    if let Some(meta) = e.meta() {
+        text.push_str(&format!(
+            " [operation {}, {} attempts]",
+            meta.operation.as_deref().unwrap_or("?"),
+            meta.attempts
+        ));
+    }
     let mut source = e.source();
     while let Some(s) = source {
         text.push_str(" ← ");
