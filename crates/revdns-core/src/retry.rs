@@ -14,8 +14,9 @@ pub use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// How many times to try and how long to wait.
 ///
-/// The default is 4 attempts after failures (the first plus 3 retries after
-/// a 5xx or a lost connection), up to 8 further waits when the server
+/// The default is 6 attempts after failures (the first plus 5 retries after
+/// a 5xx or a lost connection: generous per request, since the client's
+/// retry budget caps how much retrying all requests together may add), up to 8 further waits when the server
 /// throttles (429, honouring `Retry-After`; they do not use up the failure
 /// attempts), backoff from 200 ms capped at 10 s per wait, within a total
 /// budget of 60 s from the first attempt.
@@ -58,7 +59,7 @@ impl RetryConfig {
     }
 
     const DEFAULT: RetryConfig = RetryConfig {
-        max_attempts: 4,
+        max_attempts: 6,
         max_throttled: 8,
         base_delay: Duration::from_millis(200),
         max_delay: Duration::from_secs(10),
@@ -449,7 +450,7 @@ mod tests {
     #[test]
     fn retry_config_defaults_are_documented_values() {
         let c = RetryConfig::default();
-        assert_eq!(c.max_attempts, 4);
+        assert_eq!(c.max_attempts, 6);
         assert_eq!(c.max_throttled, 8);
         assert_eq!(c.base_delay, Duration::from_millis(200));
         assert_eq!(c.max_delay, Duration::from_secs(10));
@@ -498,7 +499,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_state_max_attempts_stops() {
-        let mut state = RetryState::new(RetryConfig::default());
+        let mut state = RetryState::new(RetryConfig::default().with_max_attempts(4));
         for want in 2..=4 {
             assert!(state.next_delay_with(RETRY, 0.5).is_some());
             assert_eq!(state.attempt(), want);
@@ -560,7 +561,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn throttle_waits_do_not_use_up_failure_attempts() {
-        let mut state = RetryState::new(RetryConfig::default());
+        let mut state = RetryState::new(RetryConfig::default().with_max_attempts(4));
         let throttled = RetryAction::Throttled { after: None };
         for _ in 0..8 {
             assert!(state.next_delay_with(throttled, 0.0).is_some());

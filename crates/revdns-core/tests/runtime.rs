@@ -37,6 +37,7 @@ static DIALECT: Dialect = Dialect {
 
 fn fast() -> RetryConfig {
     RetryConfig::default()
+        .with_max_attempts(4)
         .with_base_delay(Duration::from_millis(1))
         .with_max_delay(Duration::from_millis(2))
 }

@@ -9,12 +9,10 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use revdns_core::runtime::{RawAnswer, Runtime};
+use revdns_core::runtime::{CredentialCache, Issued, RawAnswer, Runtime};
 use revdns_core::{Error, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use crate::config::check_url;
 
@@ -107,7 +105,7 @@ pub(crate) struct Keystone {
     project_id: String,
     region: Option<String>,
     runtime: Runtime,
-    current: Mutex<Option<Issued>>,
+    tokens: CredentialCache<Ticket>,
 }
 
 impl fmt::Debug for Keystone {
@@ -120,11 +118,6 @@ impl fmt::Debug for Keystone {
             .field("region", &self.region)
             .finish_non_exhaustive()
     }
-}
-
-struct Issued {
-    ticket: Ticket,
-    renew_at: Instant,
 }
 
 /// What the password login needs.
@@ -146,42 +139,28 @@ impl Keystone {
             project_id: login.project_id,
             region: login.region,
             runtime,
-            current: Mutex::new(None),
+            tokens: CredentialCache::new(RENEW_MARGIN),
         }
     }
 
     async fn ticket(&self) -> Result<Ticket, Error> {
-        // Holding the lock while fetching makes concurrent callers wait for
-        // one login instead of each sending their own.
-        let mut current = self.current.lock().await;
-        if let Some(issued) = current.as_ref()
-            && Instant::now() < issued.renew_at
-        {
-            return Ok(issued.ticket.clone());
-        }
-        let issued = self.create_token().await?;
-        let ticket = issued.ticket.clone();
-        *current = Some(issued);
-        Ok(ticket)
+        let lease = self.tokens.get(|| self.create_token()).await?;
+        Ok(Ticket::clone(&lease))
     }
 
     async fn renew(&self, rejected: &[u8]) -> Result<Ticket, Error> {
-        let mut current = self.current.lock().await;
-        if let Some(issued) = current.as_ref()
-            && issued.ticket.token.expose_secret().as_bytes() != rejected
-            && Instant::now() < issued.renew_at
-        {
-            return Ok(issued.ticket.clone());
-        }
-        *current = None;
-        let issued = self.create_token().await?;
-        let ticket = issued.ticket.clone();
-        *current = Some(issued);
-        Ok(ticket)
+        let lease = self
+            .tokens
+            .renew(
+                |current| current.token.expose_secret().as_bytes() == rejected,
+                || self.create_token(),
+            )
+            .await?;
+        Ok(Ticket::clone(&lease))
     }
 
     /// `POST {auth_url}/v3/auth/tokens` (operation `createToken`).
-    async fn create_token(&self) -> Result<Issued, Error> {
+    async fn create_token(&self) -> Result<Issued<Ticket>, Error> {
         let url = format!("{}/v3/auth/tokens", self.auth_url);
         let body = AuthRequest {
             auth: AuthBody {
@@ -219,7 +198,7 @@ impl Keystone {
         self.read_answer(answer)
     }
 
-    fn read_answer(&self, answer: RawAnswer) -> Result<Issued, Error> {
+    fn read_answer(&self, answer: RawAnswer) -> Result<Issued<Ticket>, Error> {
         let invalid =
             |message: String| Error::invalid_response(P, message).with_meta(answer.meta.clone());
         let token = answer
@@ -254,17 +233,13 @@ impl Keystone {
             body.token.issued_at.as_deref(),
             body.token.expires_at.as_deref(),
         );
-        let renew_at = match lifetime {
-            Some(l) => Instant::now() + l.saturating_sub(RENEW_MARGIN.min(l / 2)),
-            // No expiry given: keep the token until the server rejects it.
-            None => Instant::now() + Duration::from_secs(365 * 24 * 3600),
-        };
+        // No expiry given: kept until the server rejects it.
         Ok(Issued {
-            ticket: Ticket {
+            value: Ticket {
                 token: SecretString::from(token),
                 endpoint: strip_version(&endpoint),
             },
-            renew_at,
+            lifetime,
         })
     }
 }

@@ -301,7 +301,7 @@ impl Client {
                 Ok(_) => return Ok(()),
                 Err(e) => self.note_write_error(e).await,
             };
-            let uncertain = may_have_been_applied(&e);
+            let uncertain = e.may_have_been_applied();
             // A 409 to a repeated create may be an earlier attempt's doing.
             let conflict_with_earlier = repeated && matches!(e, Error::Conflict { .. });
             if !(uncertain || conflict_with_earlier) {
@@ -411,19 +411,6 @@ impl Client {
             *self.inner.zones.write().await = None;
         }
         mapped
-    }
-}
-
-/// Whether a failed write may still have been applied by the server: the
-/// answer was lost (transport, timeout) or was a gateway or availability
-/// error (502, 503, 504) that does not say whether the request reached the
-/// application, as opposed to a refusal (4xx) sent after deciding.
-fn may_have_been_applied(e: &Error) -> bool {
-    match e {
-        Error::Transport { .. } | Error::Timeout { .. } => true,
-        Error::Api { .. } => matches!(e.status(), Some(500..=504)),
-        Error::Deadline { .. } => true,
-        _ => false,
     }
 }
 

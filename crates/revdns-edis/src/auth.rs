@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use progenitor_client::ClientInfo;
+use revdns_core::runtime::{CredentialCache, Issued, Lease};
 use revdns_core::{Error, Hostname, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Mutex;
 
 use crate::config::{Credentials, DEFAULT_PTR_HOST, ENV_KVM_ID};
 use crate::error::{self, Operation};
@@ -30,11 +29,6 @@ pub(crate) struct Session {
     api_host: String,
     signature: SecretString,
     valid_until: u64,
-    /// When the session was created (Unix seconds), to know its lifetime.
-    issued_at: u64,
-    /// Counts sessions made by one manager, to tell a renewed session from
-    /// the one a caller saw rejected.
-    generation: u64,
     /// The generated client, based at this session's PTR host.
     pub(crate) ptr: generated::Client,
 }
@@ -52,17 +46,6 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
-    /// Whether the session should be renewed before use: it ends within
-    /// `margin` of `now` (Unix seconds). The margin is at most half the
-    /// session's lifetime, so a session that lives shorter than the margin
-    /// is still used for its first half instead of being renewed for every
-    /// call.
-    fn is_stale(&self, now: u64, margin: Duration) -> bool {
-        let lifetime = self.valid_until.saturating_sub(self.issued_at);
-        let margin = margin.as_secs().min(lifetime / 2);
-        now.saturating_add(margin) >= self.valid_until
-    }
-
     /// The runtime every request of this session passes.
     pub(crate) fn runtime(&self) -> &HookState {
         ClientInfo::inner(&self.ptr)
@@ -102,21 +85,14 @@ impl Session {
     }
 }
 
-#[derive(Debug, Default)]
-struct Cache {
-    current: Option<Arc<Session>>,
-    generation: u64,
-}
-
 /// Creates and caches sessions for one login.
 pub(crate) struct SessionManager {
     http: reqwest::Client,
     auth: generated::Client,
     ptr_base_url: Option<String>,
     credentials: Credentials,
-    refresh_margin: Duration,
     runtime: HookState,
-    cache: Mutex<Cache>,
+    cache: CredentialCache<Session>,
 }
 
 impl fmt::Debug for SessionManager {
@@ -125,7 +101,7 @@ impl fmt::Debug for SessionManager {
             .field("auth_base_url", &self.auth.baseurl)
             .field("ptr_base_url", &self.ptr_base_url)
             .field("credentials", &self.credentials)
-            .field("refresh_margin", &self.refresh_margin)
+            .field("refresh_margin", &self.cache.margin())
             .finish_non_exhaustive()
     }
 }
@@ -146,9 +122,8 @@ impl SessionManager {
             auth,
             ptr_base_url,
             credentials,
-            refresh_margin,
             runtime,
-            cache: Mutex::new(Cache::default()),
+            cache: CredentialCache::new(refresh_margin),
         }
     }
 
@@ -165,31 +140,20 @@ impl SessionManager {
     }
 
     /// The cached session, or a new one when there is none or it ends
-    /// within the refresh margin.
-    pub(crate) async fn session(&self) -> Result<Arc<Session>, Error> {
-        let mut cache = self.cache.lock().await;
-        if let Some(s) = &cache.current
-            && !s.is_stale(unix_now(), self.refresh_margin)
-        {
-            return Ok(Arc::clone(s));
-        }
-        self.create(&mut cache).await
+    /// within the refresh margin (at most half its lifetime).
+    pub(crate) async fn session(&self) -> Result<Lease<Session>, Error> {
+        self.cache.get(|| self.create()).await
     }
 
     /// A session to replace `rejected`, which EDIS refused. When another
     /// caller has already renewed it, that session is reused.
-    pub(crate) async fn renew(&self, rejected: &Session) -> Result<Arc<Session>, Error> {
-        let mut cache = self.cache.lock().await;
-        if let Some(s) = &cache.current
-            && s.generation != rejected.generation
-            && !s.is_stale(unix_now(), self.refresh_margin)
-        {
-            return Ok(Arc::clone(s));
-        }
-        self.create(&mut cache).await
+    pub(crate) async fn renew(&self, rejected: &Session) -> Result<Lease<Session>, Error> {
+        self.cache
+            .renew(|current| std::ptr::eq(current, rejected), || self.create())
+            .await
     }
 
-    async fn create(&self, cache: &mut Cache) -> Result<Arc<Session>, Error> {
+    async fn create(&self) -> Result<Issued<Session>, Error> {
         let request = types::AuthRequest {
             email: self.credentials.email().to_owned(),
             pw: self.credentials.password().to_owned(),
@@ -202,8 +166,7 @@ impl SessionManager {
         )
         .await?;
         let (kvm_id, entry) = pick(answer.data, self.credentials.kvm_id())?;
-        cache.generation += 1;
-        let session = Arc::new(self.session_from(kvm_id, entry, cache.generation)?);
+        let session = self.session_from(kvm_id, entry)?;
         tracing::debug!(
             provider = "edis",
             kvm_id = %session.kvm_id,
@@ -211,16 +174,14 @@ impl SessionManager {
             ptr_base_url = %session.ptr.baseurl,
             "session created"
         );
-        cache.current = Some(Arc::clone(&session));
-        Ok(session)
+        let lifetime = Duration::from_secs(session.valid_until.saturating_sub(unix_now()));
+        Ok(Issued {
+            value: session,
+            lifetime: Some(lifetime),
+        })
     }
 
-    fn session_from(
-        &self,
-        kvm_id: String,
-        entry: types::AuthSession,
-        generation: u64,
-    ) -> Result<Session, Error> {
+    fn session_from(&self, kvm_id: String, entry: types::AuthSession) -> Result<Session, Error> {
         let lacks = |field: &str| {
             Error::invalid_response(P, format!("the session for {kvm_id} has no `{field}`"))
         };
@@ -244,8 +205,6 @@ impl SessionManager {
             api_host,
             signature: SecretString::from(signature),
             valid_until,
-            issued_at: unix_now(),
-            generation,
             ptr,
         })
     }
@@ -420,37 +379,5 @@ mod tests {
         );
         assert!(ptr_base_from_session(Some("evil.example/path?")).is_err());
         assert!(ptr_base_from_session(Some("user@evil.example")).is_err());
-    }
-
-    #[test]
-    fn session_is_stale_within_the_margin() {
-        let http = reqwest::Client::new();
-        let session = Session {
-            kvm_id: "kvm_1_1".into(),
-            api_host: "h.example.net".into(),
-            signature: SecretString::from("sig-secret".to_owned()),
-            valid_until: 1_000,
-            issued_at: 0,
-            generation: 1,
-            ptr: generated::Client::new_with_client(
-                "https://dns-api.edisglobal.com",
-                http,
-                HookState::new(&crate::error::DIALECT, Default::default()),
-            ),
-        };
-        let m = Duration::from_secs(60);
-        assert!(!session.is_stale(900, m));
-        assert!(session.is_stale(940, m));
-        assert!(session.is_stale(2_000, m));
-        assert!(!session.is_stale(999, Duration::ZERO));
-        assert!(!format!("{session:?}").contains("sig-secret"));
-        // A session of 30 s against a 60 s margin is used for 15 s.
-        let short = Session {
-            issued_at: 970,
-            ..session
-        };
-        assert!(!short.is_stale(970, m));
-        assert!(!short.is_stale(984, m));
-        assert!(short.is_stale(985, m));
     }
 }

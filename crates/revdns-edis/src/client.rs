@@ -10,6 +10,8 @@ use std::sync::Arc;
 use revdns_core::record::lookup_set;
 use revdns_core::{Error, Hostname, ProviderId};
 
+use revdns_core::runtime::Lease;
+
 use crate::auth::{Session, SessionManager};
 use crate::config::Builder;
 use crate::error::{self, Operation};
@@ -212,12 +214,12 @@ impl Client {
     /// more. A second rejection is returned as [`Error::Auth`].
     async fn with_session<T, F, Fut>(&self, call: F) -> Result<T, Error>
     where
-        F: Fn(Arc<Session>) -> Fut,
+        F: Fn(Lease<Session>) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
         let sessions = &self.inner.sessions;
         let session = sessions.session().await?;
-        match call(Arc::clone(&session)).await {
+        match call(session.clone()).await {
             Err(Error::Auth { .. }) => {
                 tracing::debug!(provider = "edis", "session rejected; renewing once");
                 let fresh = sessions.renew(&session).await?;

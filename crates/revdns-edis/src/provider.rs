@@ -150,8 +150,17 @@ impl PtrProvider for Client {
             let ips: Vec<IpAddr> = part.iter().map(|i| todo[i].ip()).collect();
             async move { self.delete_chunk(&ips).await }
         };
+        // A write whose answer leaves open whether it landed is settled by
+        // the read-back, keeping its error should it not have.
+        let mut uncertain: BTreeMap<usize, Error> = BTreeMap::new();
         let mut settle = |part: &[usize], result: Result<(), Error>| match result {
             Ok(()) => written.extend_from_slice(part),
+            Err(e) if e.may_have_been_applied() => {
+                written.extend_from_slice(part);
+                for &i in part {
+                    uncertain.insert(i, e.duplicate());
+                }
+            }
             Err(e) => outcomes.fail_all(part.iter().copied(), &e),
         };
         // One `fatal` across sets and deletes: after a failure that would
@@ -167,8 +176,11 @@ impl PtrProvider for Client {
         for &i in &written {
             let ip = todo[&i].ip();
             let outcome = match after.remove(&ip) {
-                Some(Err(e)) => Outcome::Failed(e),
-                Some(Ok(now)) => verify(&todo[&i], existed[&ip], now),
+                Some(Err(e)) => Outcome::Failed(uncertain.remove(&i).unwrap_or(e)),
+                Some(Ok(now)) => match verify(&todo[&i], existed[&ip], now) {
+                    Outcome::Failed(e) => Outcome::Failed(uncertain.remove(&i).unwrap_or(e)),
+                    done => done,
+                },
                 None => continue,
             };
             outcomes.settle(i, outcome);

@@ -349,7 +349,10 @@ impl Client {
                     .await?;
                 Ok(Ensured::Updated(updated))
             }
-            None => match self.put(Uuid::new_v4(), ip, name, description, None).await {
+            None => match self
+                .put_settled(Uuid::new_v4(), ip, name, description, None)
+                .await
+            {
                 Ok(created) => Ok(Ensured::Created(created)),
                 Err(conflict @ Error::Conflict { .. }) => {
                     // Someone created a record for the IP meanwhile (or it
@@ -369,6 +372,29 @@ impl Client {
                 }
                 Err(e) => Err(e),
             },
+        }
+    }
+
+    /// [`put`](Client::put), settled by reading when the answer leaves open
+    /// whether it took effect (lost, or a 5xx after the retries): the
+    /// record as it now reads, if it says what was written.
+    async fn put_settled(
+        &self,
+        id: Uuid,
+        ip: IpAddr,
+        name: &Hostname,
+        description: Option<&str>,
+        previous: Option<&ReverseRecord>,
+    ) -> Result<ReverseRecord, Error> {
+        match self.put(id, ip, name, description, previous).await {
+            Err(e) if e.may_have_been_applied() => match self.lookup_one(ip).await {
+                Ok(Some(now)) if now.matches(name, description) => {
+                    tracing::debug!(%ip, error = %e, "the answer was lost but the write landed");
+                    Ok(now)
+                }
+                _ => Err(e),
+            },
+            done => done,
         }
     }
 
@@ -416,6 +442,14 @@ impl Client {
                 Ok(_) => deleted = true,
                 // Already gone: the goal is reached.
                 Err(Error::NotFound { .. }) => {}
+                // The answer was lost: settled by reading.
+                Err(e) if e.may_have_been_applied() => {
+                    let now = self.lookup_all_for(record.ip).await;
+                    match now {
+                        Ok(now) if now.iter().all(|r| r.id != record.id) => deleted = true,
+                        _ => return Err(e),
+                    }
+                }
                 Err(other) => return Err(other),
             }
         }

@@ -752,6 +752,19 @@ impl Error {
         }
     }
 
+    /// Whether the request may have taken effect although it failed: its
+    /// answer was lost (transport failure, timeout, deadline) or was a
+    /// server or gateway error (500 to 504) that does not say whether the
+    /// application acted. A refusal (4xx) was decided before acting. A
+    /// write that fails this way is settled by reading, never assumed.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } | Error::Deadline { .. } => true,
+            Error::Api { .. } => matches!(self.status(), Some(500..=504)),
+            _ => false,
+        }
+    }
+
     /// How long the provider asked to wait, for [`Error::RateLimited`].
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -1111,5 +1124,24 @@ mod tests {
         let json =
             serde_json::to_value(Error::rate_limited(P, Some(Duration::from_secs(2)))).unwrap();
         assert_eq!(json["retry_after_ms"], 2000);
+    }
+
+    #[test]
+    fn may_have_been_applied_is_lost_answers_and_server_errors() {
+        let cases = [
+            (Error::transport(P, "reset"), true),
+            (Error::timeout(P), true),
+            (Error::deadline(P, Duration::from_secs(1)), true),
+            (Error::api(P, 500, ""), true),
+            (Error::api(P, 503, ""), true),
+            (Error::api(P, 501, ""), true),
+            (Error::api(P, 505, ""), false),
+            (Error::rejected(P, ""), false),
+            (Error::conflict(P, ""), false),
+            (Error::rate_limited(P, None), false),
+        ];
+        for (err, want) in cases {
+            assert_eq!(err.may_have_been_applied(), want, "{err}");
+        }
     }
 }

@@ -23,6 +23,7 @@ mod answer;
 mod body;
 mod budget;
 mod context;
+mod credential;
 mod http;
 
 use std::future::Future;
@@ -39,6 +40,7 @@ use crate::{Error, ProviderId};
 
 pub use answer::{AnswerKind, Described, Dialect, status_table_only};
 pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryBudget};
+pub use credential::{CredentialCache, Issued, Lease};
 pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
 
 use context::{Answer, CallContext};
