@@ -52,7 +52,42 @@ pub trait Subject: PtrProvider + Sized + 'static {
     const IN_FLIGHT: u32;
 
     /// A client for the demo account of `sim`, with [`fast_retry`].
-    fn connect(sim: &Simulator) -> Self;
+    fn connect(sim: &Simulator) -> Self {
+        Self::connect_tuned(sim, &Tuning::default())
+    }
+
+    /// [`connect`](Subject::connect) with the limits of `tuning`.
+    fn connect_tuned(sim: &Simulator, tuning: &Tuning) -> Self;
+}
+
+/// What a case changes about the client under test.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Time limit of each attempt.
+    pub timeout: Duration,
+    /// Deadline of each operation.
+    pub deadline: Option<Duration>,
+    /// Log in with a password (or token) the simulator does not know.
+    pub wrong_secret: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            timeout: Duration::from_secs(30),
+            deadline: Some(Duration::from_secs(120)),
+            wrong_secret: false,
+        }
+    }
+}
+
+/// The demo secret, or one the simulator rejects.
+fn secret<'a>(real: &'a str, tuning: &Tuning) -> &'a str {
+    if tuning.wrong_secret {
+        "not-the-secret"
+    } else {
+        real
+    }
 }
 
 impl Subject for revdns_edis::Client {
@@ -60,12 +95,14 @@ impl Subject for revdns_edis::Client {
     // Chunks go one after another.
     const IN_FLIGHT: u32 = 1;
 
-    fn connect(sim: &Simulator) -> Self {
+    fn connect_tuned(sim: &Simulator, tuning: &Tuning) -> Self {
         revdns_edis::Client::builder()
             .credentials(revdns_edis::Credentials::new(
                 demo::EDIS_EMAIL,
-                demo::EDIS_PASSWORD,
+                secret(demo::EDIS_PASSWORD, tuning),
             ))
+            .timeout(tuning.timeout)
+            .deadline(tuning.deadline)
             .kvm_id(demo::EDIS_KVM_ID)
             .auth_base_url(sim.edis_url())
             .ptr_base_url(sim.edis_url())
@@ -82,10 +119,12 @@ impl Subject for revdns_ionos::Client {
     const ID: ProviderId = ProviderId::Ionos;
     const IN_FLIGHT: u32 = 8;
 
-    fn connect(sim: &Simulator) -> Self {
+    fn connect_tuned(sim: &Simulator, tuning: &Tuning) -> Self {
         revdns_ionos::Client::builder()
             .base_url(sim.ionos_url())
-            .token(demo::IONOS_TOKEN)
+            .token(secret(demo::IONOS_TOKEN, tuning))
+            .timeout(tuning.timeout)
+            .deadline(tuning.deadline)
             .concurrency(Self::IN_FLIGHT as usize)
             .retry(fast_retry())
             .build()
@@ -97,11 +136,13 @@ impl Subject for revdns_ecl::Client {
     const ID: ProviderId = ProviderId::Ecl;
     const IN_FLIGHT: u32 = 4;
 
-    fn connect(sim: &Simulator) -> Self {
+    fn connect_tuned(sim: &Simulator, tuning: &Tuning) -> Self {
         revdns_ecl::Client::builder()
             .auth_url(sim.ecl_url())
             .username(demo::ECL_USERNAME)
-            .password(demo::ECL_PASSWORD)
+            .password(secret(demo::ECL_PASSWORD, tuning))
+            .timeout(tuning.timeout)
+            .deadline(tuning.deadline)
             .project_id(demo::ECL_PROJECT_ID)
             .region(demo::ECL_REGION)
             .concurrency(Self::IN_FLIGHT as usize)

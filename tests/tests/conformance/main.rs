@@ -90,4 +90,12 @@ conformance! {
         => racing_applies_leave_one_ptr_per_address,
     crate::table::endless_pages_end_in_an_invalid_response
         => endless_pages_end_in_an_invalid_response,
+    crate::table::rejected_credentials_are_auth_with_the_answer
+        => rejected_credentials_are_auth_with_the_answer,
+    crate::table::a_timeout_after_the_retries_is_a_typed_timeout
+        => a_timeout_after_the_retries_is_a_typed_timeout,
+    crate::table::an_operation_past_its_deadline_is_a_deadline_error
+        => an_operation_past_its_deadline_is_a_deadline_error,
+    crate::table::an_oversized_answer_is_an_invalid_response
+        => an_oversized_answer_is_an_invalid_response,
 }

@@ -6,7 +6,11 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use revdns_conformance::{FOREIGN_IP, Subject, World, addresses, expected, host, ip, records_for};
+use std::time::Duration;
+
+use revdns_conformance::{
+    FOREIGN_IP, Subject, Tuning, World, addresses, expected, host, ip, records_for,
+};
 use revdns_core::{Error, Outcome, PtrChange, PtrRecord, ensure};
 use revdns_sim::Faults;
 
@@ -203,4 +207,72 @@ pub(crate) async fn endless_pages_end_in_an_invalid_response<P: Subject>(w: Worl
             assert_eq!(err.kind(), "invalid_response", "{err:?}");
         }
     }
+}
+
+/// Credentials the provider rejects: `Auth`, with the 401 it answered and
+/// the operation, on every provider; nothing is written.
+pub(crate) async fn rejected_credentials_are_auth_with_the_answer<P: Subject>(w: World<P>) {
+    let tuning = Tuning {
+        wrong_secret: true,
+        ..Tuning::default()
+    };
+    let client = P::connect_tuned(&w.sim, &tuning);
+    let err = client.get(&addresses(2)).await.unwrap_err();
+    assert_eq!(err.kind(), "auth", "{err:?}");
+    let meta = err.meta().expect("an answer's metadata");
+    assert_eq!(meta.status, Some(401), "{meta:?}");
+    assert!(meta.operation.is_some(), "{meta:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("not-the-secret"), "{shown}");
+    assert_eq!(w.writes(), 0);
+}
+
+/// Every attempt slower than its timeout: reads are retried, then
+/// `Timeout` with the operation and the attempts made.
+pub(crate) async fn a_timeout_after_the_retries_is_a_typed_timeout<P: Subject>(w: World<P>) {
+    let ips = addresses(2);
+    let tuning = Tuning {
+        timeout: Duration::from_millis(150),
+        ..Tuning::default()
+    };
+    let client = P::connect_tuned(&w.sim, &tuning);
+    // Log in first, while the server is quick.
+    client.get(&ips).await.unwrap();
+    w.set_faults(Faults::none().latency(Duration::from_millis(400)));
+    let err = client.get(&ips).await.unwrap_err();
+    assert_eq!(err.kind(), "timeout", "{err:?}");
+    let meta = err.meta().expect("operation and attempts");
+    assert!(meta.attempts > 1, "reads are retried: {meta:?}");
+    assert_eq!(meta.status, None);
+}
+
+/// An operation that cannot finish in time: `Deadline`, whatever the
+/// retries were doing.
+pub(crate) async fn an_operation_past_its_deadline_is_a_deadline_error<P: Subject>(w: World<P>) {
+    let ips = addresses(2);
+    let tuning = Tuning {
+        deadline: Some(Duration::from_millis(300)),
+        ..Tuning::default()
+    };
+    let client = P::connect_tuned(&w.sim, &tuning);
+    client.get(&ips).await.unwrap();
+    w.set_faults(
+        Faults::none()
+            .latency(Duration::from_millis(50))
+            .service_unavailable(1.0),
+    );
+    let err = client.get(&ips).await.unwrap_err();
+    assert_eq!(err.kind(), "deadline", "{err:?}");
+    assert!(err.meta().is_some_and(|m| m.operation.is_some()), "{err:?}");
+}
+
+/// An answer larger than the client reads (32 MiB by default):
+/// `InvalidResponse` with the real status, not a client that fills memory.
+pub(crate) async fn an_oversized_answer_is_an_invalid_response<P: Subject>(w: World<P>) {
+    let ips = addresses(2);
+    w.provider.get(&ips).await.unwrap();
+    w.set_faults(Faults::none().oversized_bodies(33 * 1024 * 1024));
+    let err = w.provider.get(&ips).await.unwrap_err();
+    assert_eq!(err.kind(), "invalid_response", "{err:?}");
+    assert_eq!(err.status(), Some(200));
 }
