@@ -1061,3 +1061,53 @@ async fn bad_input_fails_before_any_request() {
     );
     any.assert_calls_async(0).await;
 }
+
+#[tokio::test]
+async fn an_e2008_answer_keeps_status_code_and_message_in_the_metadata() {
+    let server = MockServer::start_async().await;
+    zones_mock(&server, vec![zone(Z24, "2.0.192.in-addr.arpa.")]).await;
+    let id = "77777777-0000-4000-8000-000000000007";
+    recordsets_mock(
+        &server,
+        Z24,
+        vec![recordset(
+            id,
+            Z24,
+            "5.2.0.192.in-addr.arpa.",
+            "PTR",
+            "old.example.net.",
+            300,
+        )],
+    )
+    .await;
+    let update = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(format!("/v2/zones/{Z24}/recordsets/{id}"));
+            then.status(404)
+                .header("x-openstack-request-id", "req-e2008")
+                .json_body(json!({"error": {"code": 404, "title": "Not Found",
+                    "message": "E2008 Specified recordset is not found."}}));
+        })
+        .await;
+    let report = token_client(&server)
+        .apply(&[PtrChange::upsert(ip("192.0.2.5"), host("new.example.net"))])
+        .await
+        .unwrap();
+    let err = report.results()[0]
+        .outcome
+        .error()
+        .expect("a failed change");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let meta = err.meta().expect("the answer's metadata");
+    assert_eq!(meta.status, Some(404));
+    assert_eq!(meta.code.as_deref(), Some("E2008"));
+    assert_eq!(
+        meta.message.as_deref(),
+        Some("Specified recordset is not found.")
+    );
+    assert_eq!(meta.request_id.as_deref(), Some("req-e2008"));
+    assert_eq!(meta.operation.as_deref(), Some("update_recordset"));
+    assert_eq!(meta.attempts, 1);
+    update.assert_calls_async(1).await;
+}

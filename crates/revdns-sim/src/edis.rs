@@ -264,6 +264,10 @@ fn auth_refusal(refusal: &Refusal) -> Response {
         Refusal::BadGateway | Refusal::Dropped => {
             auth_error(StatusCode::BAD_GATEWAY, "Bad gateway.")
         }
+        Refusal::Status(code) => {
+            let (status, message) = Refusal::forced(*code);
+            auth_error(status, message)
+        }
     }
 }
 
@@ -406,6 +410,10 @@ fn ptr_refusal(style: Style, refusal: &Refusal) -> Response {
         ),
         Refusal::BadGateway | Refusal::Dropped => {
             ptr_error(style, StatusCode::BAD_GATEWAY, "Bad gateway.")
+        }
+        Refusal::Status(code) => {
+            let (status, message) = Refusal::forced(*code);
+            ptr_error(style, status, message)
         }
     }
 }

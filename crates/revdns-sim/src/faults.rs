@@ -88,6 +88,10 @@ pub struct Faults {
     /// many bytes. The padding is streamed (chunked, no `Content-Length`),
     /// so the simulator never holds it.
     pub oversized_bodies: Option<usize>,
+    /// Every request (after the rate limit) is answered with this status
+    /// and the provider's own error body, unprocessed: a way to see what a
+    /// client makes of a 403, 404 or 409 on any operation.
+    pub forced_status: Option<u16>,
     /// Lifetime of EDIS sessions and ECL Keystone tokens issued from now on
     /// (`None`: one hour). IONOS tokens are minted outside the DNS API; see
     /// [`Simulator::set_ionos_token_expired`](crate::Simulator::set_ionos_token_expired).
@@ -173,6 +177,13 @@ impl Faults {
     #[must_use]
     pub fn oversized_bodies(mut self, bytes: usize) -> Self {
         self.oversized_bodies = Some(bytes);
+        self
+    }
+
+    /// Sets [`Faults::forced_status`].
+    #[must_use]
+    pub fn forced_status(mut self, status: u16) -> Self {
+        self.forced_status = Some(status);
         self
     }
 
@@ -271,6 +282,17 @@ pub(crate) enum Refusal {
     ServiceUnavailable,
     BadGateway,
     Dropped,
+    /// [`Faults::forced_status`], with a message for the body.
+    Status(u16),
+}
+
+impl Refusal {
+    /// The status and message of a forced answer.
+    pub(crate) fn forced(status: u16) -> (axum::http::StatusCode, &'static str) {
+        let status = axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, "Answer forced by the simulator.")
+    }
 }
 
 #[derive(Debug)]
@@ -334,6 +356,9 @@ impl FaultEngine {
         {
             self.counts[0].fetch_add(1, Ordering::Relaxed);
             return Some(Refusal::RateLimited(retry_after));
+        }
+        if let Some(status) = faults.forced_status {
+            return Some(Refusal::Status(status));
         }
         let drop = faults.dropped_connections;
         let unavailable = drop + faults.service_unavailable;

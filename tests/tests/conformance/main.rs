@@ -98,4 +98,6 @@ conformance! {
         => an_operation_past_its_deadline_is_a_deadline_error,
     crate::table::an_oversized_answer_is_an_invalid_response
         => an_oversized_answer_is_an_invalid_response,
+    crate::table::refusals_keep_their_kind_and_answer
+        => refusals_keep_their_kind_and_answer,
 }

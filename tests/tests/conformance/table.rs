@@ -276,3 +276,29 @@ pub(crate) async fn an_oversized_answer_is_an_invalid_response<P: Subject>(w: Wo
     assert_eq!(err.kind(), "invalid_response", "{err:?}");
     assert_eq!(err.status(), Some(200));
 }
+
+/// 403, 404 and 409 answers, whatever the operation: the kind the status
+/// gives, with the status, the provider's message and the operation in
+/// the metadata; not retried.
+pub(crate) async fn refusals_keep_their_kind_and_answer<P: Subject>(w: World<P>) {
+    let ips = addresses(2);
+    // Log in first: the forced answers are for the PTR requests.
+    w.provider.get(&ips).await.unwrap();
+    for (status, kind) in [(403, "forbidden"), (404, "not_found"), (409, "conflict")] {
+        w.set_faults(Faults::none().forced_status(status));
+        w.reset_counts();
+        let err = w.provider.get(&ips).await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{status}: {err:?}");
+        let meta = err.meta().expect("an answer's metadata");
+        assert_eq!(meta.status, Some(status));
+        assert_eq!(meta.attempts, 1, "a refusal is not retried: {meta:?}");
+        assert!(meta.operation.is_some());
+        assert_eq!(
+            meta.message.as_deref(),
+            Some("Answer forced by the simulator."),
+            "{meta:?}"
+        );
+        assert!(!err.is_retryable());
+        assert_eq!(w.requests(), 1, "{status}");
+    }
+}

@@ -355,6 +355,10 @@ fn refusal_response(refusal: &Refusal) -> Response {
             "The service is temporarily unavailable.",
         ),
         Refusal::BadGateway | Refusal::Dropped => error(StatusCode::BAD_GATEWAY, "Bad gateway."),
+        Refusal::Status(code) => {
+            let (status, message) = Refusal::forced(*code);
+            error(status, message)
+        }
     }
 }
 
