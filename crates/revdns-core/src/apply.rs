@@ -69,6 +69,7 @@ pub fn prepare<'a>(
         slots: Mutex::new(changes.iter().map(|_| None).collect()),
         changes: changes.to_vec(),
         progress,
+        provider: Some(provider),
     };
     let mut pending = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
@@ -141,6 +142,7 @@ pub struct Outcomes<'a> {
     slots: Mutex<Vec<Option<Outcome>>>,
     changes: Vec<PtrChange>,
     progress: Option<&'a Progress<'a>>,
+    provider: Option<ProviderId>,
 }
 
 impl std::fmt::Debug for Outcomes<'_> {
@@ -210,9 +212,9 @@ impl Outcomes<'_> {
             let outcome = slot.unwrap_or_else(|| {
                 let ip: IpAddr = change.ip();
                 tracing::error!(index, %ip, "change left without an outcome");
-                Outcome::Failed(Error::validation(
-                    "changes",
-                    format!("the change for {ip} was not carried out (an internal error)"),
+                Outcome::Failed(Error::internal(
+                    self.provider,
+                    format!("the change for {ip} was left without an outcome"),
                 ))
             });
             report.push(change.clone(), outcome);

@@ -15,15 +15,17 @@ use crate::record::validate_changes;
 use crate::{ApplyReport, Error, IpPrefix, Outcome, PtrChange, PtrProvider, PtrRecord};
 
 /// Whether `current` already satisfies `desired`. A `ttl` or `comment` left
-/// `None` in `desired` means "whatever the provider has", so it is not compared.
+/// `None` in `desired` means "whatever the provider has", so it is not
+/// compared; an empty comment and no comment are the same (providers store
+/// "no description" either way).
 pub fn satisfies(current: Option<&PtrRecord>, desired: &PtrRecord) -> bool {
     current.is_some_and(|c| {
         c.target == desired.target
             && desired.ttl.is_none_or(|ttl| c.ttl == Some(ttl))
             && desired
                 .comment
-                .as_ref()
-                .is_none_or(|m| c.comment.as_ref() == Some(m))
+                .as_deref()
+                .is_none_or(|m| c.comment.as_deref().unwrap_or("") == m)
     })
 }
 
@@ -604,5 +606,31 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("192.0.2.1"), "{err}");
+    }
+
+    #[test]
+    fn satisfies_compares_what_the_change_gives_and_takes_an_empty_comment_as_none() {
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let host = crate::Hostname::new("a.example.net").unwrap();
+        let stored = PtrRecord::new(ip, host.clone()).with_ttl(300);
+        assert!(satisfies(Some(&stored), &PtrRecord::new(ip, host.clone())));
+        assert!(!satisfies(
+            Some(&stored),
+            &PtrRecord::new(ip, host.clone()).with_ttl(60)
+        ));
+        assert!(satisfies(
+            Some(&stored),
+            &PtrRecord::new(ip, host.clone()).with_comment("")
+        ));
+        assert!(!satisfies(
+            Some(&stored),
+            &PtrRecord::new(ip, host.clone()).with_comment("web")
+        ));
+        let commented = stored.clone().with_comment("web");
+        assert!(!satisfies(
+            Some(&commented),
+            &PtrRecord::new(ip, host.clone()).with_comment("")
+        ));
+        assert!(!satisfies(None, &PtrRecord::new(ip, host)));
     }
 }

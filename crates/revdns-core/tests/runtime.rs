@@ -178,7 +178,8 @@ async fn throttling_waits_do_not_use_up_the_failure_attempts() {
 }
 
 /// A server that answers its n-th connection with `statuses[n]` (the last
-/// one from then on), `Retry-After: 0` and a `{}` body.
+/// one from then on), `Retry-After: 0` and a `{}` body; `DROP` closes the
+/// connection after reading the request, without answering.
 async fn scripted_server(statuses: Vec<u16>) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -192,15 +193,20 @@ async fn scripted_server(statuses: Vec<u16>) -> (String, Arc<AtomicUsize>) {
             let n = count.fetch_add(1, Ordering::SeqCst);
             let _ = read_request(&mut socket).await;
             let status = statuses[n.min(statuses.len() - 1)];
-            let answer = format!(
-                "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
-            );
-            let _ = socket.write_all(answer.as_bytes()).await;
+            if status != DROP {
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            }
             let _ = socket.shutdown().await;
         }
     });
     (format!("http://{addr}/x"), seen)
 }
+
+/// In a [`scripted_server`] script: close without answering.
+const DROP: u16 = 0;
 
 /// Reads one request head (and ignores any body: the tests send none).
 async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<()> {
@@ -216,36 +222,9 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<()>
     Ok(())
 }
 
-/// A server that reads each request and closes the connection without
-/// answering for the first `drops` connections, then answers `{}`.
-async fn dropping_server(drops: usize) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&seen);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let n = count.fetch_add(1, Ordering::SeqCst);
-            let _ = read_request(&mut socket).await;
-            if n >= drops {
-                let _ = socket
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-                    )
-                    .await;
-            }
-            let _ = socket.shutdown().await;
-        }
-    });
-    (format!("http://{addr}/x"), seen)
-}
-
 #[tokio::test]
 async fn a_connection_dropped_after_sending_is_retried_for_reads_only() {
-    let (url, seen) = dropping_server(2).await;
+    let (url, seen) = scripted_server(vec![DROP, DROP, 200]).await;
     let rt = runtime(RuntimeConfig::default().with_retry(fast()));
     let value = call(&rt, &http(), reqwest::Method::GET, url, "read")
         .await
@@ -253,7 +232,7 @@ async fn a_connection_dropped_after_sending_is_retried_for_reads_only() {
     assert_eq!(value, serde_json::json!({}));
     assert_eq!(seen.load(Ordering::SeqCst), 3);
 
-    let (url, seen) = dropping_server(1).await;
+    let (url, seen) = scripted_server(vec![DROP, 200]).await;
     let err = call(&rt, &http(), reqwest::Method::POST, url, "create")
         .await
         .unwrap_err();

@@ -8,6 +8,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Outcomes, Progress};
 use revdns_core::record::lookup_set;
 use revdns_core::reverse::reverse_name;
+use revdns_core::sync::satisfies;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
     PtrProvider, PtrRecord,
@@ -67,7 +68,7 @@ impl PtrProvider for Client {
             let ptrs = self.zone_ptrs(&zone).await?;
             for (ip, name) in wanted {
                 // The lowest id, the one `apply` keeps.
-                let record = match ptrs.get(&name).and_then(|v| v.iter().min_by_key(|r| r.id)) {
+                let record = match ptrs.get(&name).and_then(|v| kept(v)) {
                     Some(rs) => Some(to_record(ip, rs)?),
                     None => None,
                 };
@@ -391,7 +392,7 @@ impl Client {
         else {
             return;
         };
-        let Some(keep) = found.iter().min_by_key(|r| r.id) else {
+        let Some(keep) = kept(found) else {
             return;
         };
         tracing::debug!(name = %item.name, count = found.len(), "several PTRs for one address; keeping one");
@@ -450,40 +451,34 @@ impl Client {
         placement: &Placement,
         existing: &[Recordset],
     ) -> Outcome {
-        let PtrChange::Upsert {
-            target,
-            ttl,
-            comment,
-            ..
-        } = change
+        let (Some(desired), PtrChange::Upsert { ttl, comment, .. }) = (change.desired(), change)
         else {
-            return Outcome::Failed(Error::validation(
-                "changes",
-                "a delete was handled as an upsert (an internal error)",
+            return Outcome::Failed(Error::internal(
+                Some(P),
+                "a delete was handled as an upsert",
             ));
         };
-        let comment = comment.as_deref();
-        // The lowest id is the one every writer keeps (see `keep_one`).
-        let mut existing = existing.to_vec();
-        existing.sort_by_key(|r| r.id);
-        let Some((first, extra)) = existing.split_first() else {
+        let (target, comment) = (&desired.target, comment.as_deref());
+        let Some(first) = kept(existing) else {
             let ttl = ttl.unwrap_or(self.settings().default_ttl);
             return match self.create_ptr(placement, target, ttl, comment).await {
                 Ok(()) => Outcome::Created,
                 Err(e) => Outcome::Failed(e),
             };
         };
-        let current_ttl = first.ttl.and_then(|t| u32::try_from(t).ok());
-        let same_target = first
-            .records
-            .first()
-            .is_some_and(|v| same_name(v, target.as_str()));
-        let same_ttl = ttl.is_none_or(|t| current_ttl == Some(t));
-        let same_comment = comment.is_none_or(|c| first.description.as_deref().unwrap_or("") == c);
-        if same_target && same_ttl && same_comment && extra.is_empty() {
+        let extra: Vec<Uuid> = existing
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id != first.id)
+            .collect();
+        // A stored value that is no host name never satisfies: it is replaced.
+        let current = to_record(desired.ip, first).ok();
+        let satisfied = satisfies(current.as_ref(), &desired);
+        if satisfied && extra.is_empty() {
             return Outcome::Unchanged;
         }
-        if !(same_target && same_ttl && same_comment) {
+        if !satisfied {
+            let current_ttl = first.ttl.and_then(|t| u32::try_from(t).ok());
             let ttl = ttl.or(current_ttl).unwrap_or(self.settings().default_ttl);
             if let Err(e) = self
                 .update_ptr(placement, first.id, target, ttl, comment)
@@ -494,8 +489,7 @@ impl Client {
         }
         if !extra.is_empty() {
             // One value per PTR: drop the other recordsets of this name.
-            let ids = extra.iter().map(|r| r.id).collect();
-            if let Err(e) = self.delete_many(&placement.zone, ids).await {
+            if let Err(e) = self.delete_many(&placement.zone, extra).await {
                 return Outcome::Failed(e);
             }
         }
@@ -503,12 +497,14 @@ impl Client {
     }
 }
 
-/// The value of the recordset every writer keeps (the lowest id).
+/// The recordset every writer keeps for an address: the lowest id.
+fn kept(found: &[Recordset]) -> Option<&Recordset> {
+    found.iter().min_by_key(|r| r.id)
+}
+
+/// The value of the recordset every writer keeps.
 fn value_of(found: &[Recordset]) -> Option<String> {
-    found
-        .iter()
-        .min_by_key(|r| r.id)
-        .and_then(|r| r.records.first().map(str::to_owned))
+    kept(found).and_then(|r| r.records.first().map(str::to_owned))
 }
 
 /// A PTR recordset as a record of `ip`.

@@ -349,10 +349,7 @@ impl Client {
                     .await?;
                 Ok(Ensured::Updated(updated))
             }
-            None => match self
-                .put_settled(Uuid::new_v4(), ip, name, description, None)
-                .await
-            {
+            None => match self.put(Uuid::new_v4(), ip, name, description, None).await {
                 Ok(created) => Ok(Ensured::Created(created)),
                 Err(conflict @ Error::Conflict { .. }) => {
                     // Someone created a record for the IP meanwhile (or it
@@ -375,30 +372,10 @@ impl Client {
         }
     }
 
-    /// [`put`](Client::put), settled by reading when the answer leaves open
-    /// whether it took effect (lost, or a 5xx after the retries): the
-    /// record as it now reads, if it says what was written.
-    async fn put_settled(
-        &self,
-        id: Uuid,
-        ip: IpAddr,
-        name: &Hostname,
-        description: Option<&str>,
-        previous: Option<&ReverseRecord>,
-    ) -> Result<ReverseRecord, Error> {
-        match self.put(id, ip, name, description, previous).await {
-            Err(e) if e.may_have_been_applied() => match self.lookup_one(ip).await {
-                Ok(Some(now)) if now.matches(name, description) => {
-                    tracing::debug!(%ip, error = %e, "the answer was lost but the write landed");
-                    Ok(now)
-                }
-                _ => Err(e),
-            },
-            done => done,
-        }
-    }
-
-    /// `PUT /reverserecords/{id}` with the full desired state.
+    /// `PUT /reverserecords/{id}` with the full desired state, settled by
+    /// reading when the answer leaves open whether it took effect (lost, or
+    /// a 5xx after the retries): the record as it now reads, if it says
+    /// what was written.
     async fn put(
         &self,
         id: Uuid,
@@ -422,10 +399,22 @@ impl Client {
             },
         };
         let about = format!("reverse record {id}");
-        let answer = self
+        let answer = match self
             .runtime()
             .call(&about, self.api.reverserecords_put(&id, &body))
-            .await?;
+            .await
+        {
+            Err(e) if e.may_have_been_applied() => {
+                return match self.lookup_one(ip).await {
+                    Ok(Some(now)) if now.matches(name, body.properties.description.as_deref()) => {
+                        tracing::debug!(%ip, error = %e, "the answer was lost but the write landed");
+                        Ok(now)
+                    }
+                    _ => Err(e),
+                };
+            }
+            answer => answer?,
+        };
         Ok(answer.into())
     }
 

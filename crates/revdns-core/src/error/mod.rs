@@ -230,6 +230,17 @@ pub enum Error {
         max_percent: u8,
     },
 
+    /// A bug in revdns: a state its code should never reach (a change left
+    /// without an outcome). Never an answer of the provider, never bad input.
+    #[non_exhaustive]
+    #[error("internal error{}: {message}", fmt_for_provider(*provider))]
+    Internal {
+        /// The provider whose client met it, if any.
+        provider: Option<ProviderId>,
+        /// What went wrong.
+        message: String,
+    },
+
     /// Any other error answer from the provider (5xx, an unexpected 3xx or 4xx).
     #[non_exhaustive]
     #[error(
@@ -436,6 +447,14 @@ impl Error {
         }
     }
 
+    /// [`Error::Internal`]: a bug in revdns, reported instead of a panic.
+    pub fn internal(provider: Option<ProviderId>, message: impl Into<String>) -> Self {
+        Error::Internal {
+            provider,
+            message: message.into(),
+        }
+    }
+
     /// [`Error::Api`] for an answer with `status` and the provider's `message`;
     /// add more with [`with_code`](Error::with_code),
     /// [`with_request_id`](Error::with_request_id), [`with_meta`](Error::with_meta)
@@ -465,6 +484,7 @@ impl Error {
             Error::Validation { .. }
             | Error::Unsupported { .. }
             | Error::ZoneNotFound { .. }
+            | Error::Internal { .. }
             | Error::TooManyChanges { .. } => None,
         }
     }
@@ -658,6 +678,10 @@ impl Error {
                 existing: *existing,
                 max_percent: *max_percent,
             },
+            Error::Internal { provider, message } => Error::Internal {
+                provider: *provider,
+                message: message.clone(),
+            },
             Error::Api {
                 provider,
                 meta,
@@ -688,14 +712,14 @@ impl Error {
             | Error::InvalidResponse { provider, .. }
             | Error::TooManyChanges { provider, .. }
             | Error::Api { provider, .. } => Some(*provider),
-            Error::Validation { provider, .. } => *provider,
+            Error::Validation { provider, .. } | Error::Internal { provider, .. } => *provider,
         }
     }
 
     /// A stable lower-case name of the kind, as serialised: `auth`,
     /// `forbidden`, `rate_limited`, `not_found`, `conflict`, `rejected`,
     /// `validation`, `unsupported`, `zone_not_found`, `transport`, `timeout`,
-    /// `deadline`, `invalid_response`, `too_many_changes`, `api`.
+    /// `deadline`, `invalid_response`, `too_many_changes`, `internal`, `api`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Auth { .. } => "auth",
@@ -712,6 +736,7 @@ impl Error {
             Error::Deadline { .. } => "deadline",
             Error::InvalidResponse { .. } => "invalid_response",
             Error::TooManyChanges { .. } => "too_many_changes",
+            Error::Internal { .. } => "internal",
             Error::Api { .. } => "api",
         }
     }
