@@ -29,7 +29,7 @@
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
-use crate::record::{canonical_ip, validate_changes};
+use crate::record::{canonical_ip, validate_changes, validate_writes};
 use crate::{ApplyReport, Capabilities, Error, Outcome, ProviderId, PtrChange, PtrProvider};
 
 /// Called once per change as soon as its outcome is known: the change's
@@ -53,7 +53,12 @@ pub type Pending = (usize, PtrChange);
 ///   ([`Error::Unsupported`]), a TTL on a provider without TTLs
 ///   ([`Error::Unsupported`]), a TTL above the provider's
 ///   [`max_ttl`](Capabilities::max_ttl) ([`Error::Validation`], field
-///   `ttl`), a comment on a provider without comments ([`Error::Unsupported`]).
+///   `ttl`), a comment on a provider without comments ([`Error::Unsupported`])
+///   or longer than its [`max_comment_chars`](Capabilities::max_comment_chars)
+///   ([`Error::Validation`], field `comment`), a target that breaks the write
+///   rule, such as a name read from the provider and given back
+///   ([`Hostname::is_writable`](crate::Hostname::is_writable);
+///   [`Error::Validation`], field `hostname`).
 ///
 /// # Errors
 ///
@@ -109,6 +114,9 @@ fn refusal(provider: ProviderId, caps: &Capabilities, change: &PtrChange) -> Opt
     let PtrChange::Upsert { ttl, comment, .. } = change else {
         return None;
     };
+    if let Err(err) = validate_writes(std::slice::from_ref(change)) {
+        return Some(err);
+    }
     match (ttl, caps.ttl, caps.max_ttl) {
         (Some(_), false, _) => {
             return Some(Error::unsupported(provider, "TTLs on PTR records"));
@@ -122,10 +130,13 @@ fn refusal(provider: ProviderId, caps: &Capabilities, change: &PtrChange) -> Opt
         }
         _ => {}
     }
-    if comment.is_some() && !caps.comment {
-        return Some(Error::unsupported(provider, "comments on PTR records"));
+    match comment {
+        Some(_) if !caps.comment => Some(Error::unsupported(provider, "comments on PTR records")),
+        Some(text) => {
+            crate::input::check_comment(Some(provider), ip, text, caps.max_comment_chars).err()
+        }
+        None => None,
     }
-    None
 }
 
 fn canonical(change: &PtrChange) -> PtrChange {

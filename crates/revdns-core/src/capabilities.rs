@@ -46,6 +46,8 @@ pub struct Capabilities {
     pub max_ttl: Option<u32>,
     /// A comment can be stored per record.
     pub comment: bool,
+    /// Longest comment the provider stores, in characters, if it has a limit.
+    pub max_comment_chars: Option<usize>,
     /// Most changes per write request; `None` when unlimited or when the
     /// provider writes one record per request.
     pub max_batch: Option<usize>,
@@ -66,6 +68,7 @@ impl Capabilities {
             ttl: false,
             max_ttl: None,
             comment: false,
+            max_comment_chars: None,
             max_batch: None,
             batch_reports_per_item: false,
             enumeration: Enumeration::None,
@@ -104,6 +107,13 @@ impl Capabilities {
     #[must_use]
     pub const fn with_comment(mut self, yes: bool) -> Self {
         self.comment = yes;
+        self
+    }
+
+    /// Sets [`max_comment_chars`](Capabilities::max_comment_chars).
+    #[must_use]
+    pub const fn with_max_comment_chars(mut self, max: Option<usize>) -> Self {
+        self.max_comment_chars = max;
         self
     }
 
@@ -165,6 +175,7 @@ mod tests {
                 ttl: true,
                 max_ttl: None,
                 comment: true,
+                max_comment_chars: None,
                 max_batch: Some(50),
                 batch_reports_per_item: true,
                 enumeration: Enumeration::ByZone,

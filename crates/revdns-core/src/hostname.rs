@@ -14,23 +14,32 @@ const MAX_NAME: usize = 253;
 /// Longest label in octets (RFC 1035 §2.3.4).
 const MAX_LABEL: usize = 63;
 
-/// A validated PTR target: a fully qualified host name.
+/// A PTR target: a host name, stored lower-case and without the trailing dot;
+/// [`to_fqdn`](Hostname::to_fqdn) adds the dot back.
 ///
-/// Stored lower-case and without the trailing dot; [`to_fqdn`](Hostname::to_fqdn)
-/// adds the dot back. Input may end in one dot and may use upper case.
+/// There are two rules, one for what revdns writes and one for what it reads:
 ///
-/// Rules (RFC 1035 / RFC 1123 "LDH" host names):
-///
-/// - at most 253 octets, labels of 1 to 63 octets;
-/// - only letters, digits and hyphens, and no label starts or ends with a hyphen
-///   (so `_`, `*` wildcards, whitespace and control characters are rejected;
-///   internationalised names must be given as `xn--` A-labels);
-/// - at least two labels: a PTR target must be fully qualified, and a bare
-///   `localhost`-style name is almost always a mistake;
-/// - not an IP literal, and the final label is not all-numeric (RFC 1123 §2.1,
-///   RFC 3696 §2), so `192.0.2.1` and `host.123` are rejected.
-///
-/// Deserialising validates too (serde `try_from`).
+/// - **Write rule** ([`Hostname::new`], [`FromStr`], [`TryFrom`]): what revdns
+///   will send as a new PTR target (RFC 1035 / RFC 1123 "LDH" host names):
+///   - at most 253 octets, labels of 1 to 63 octets;
+///   - only letters, digits and hyphens, and no label starts or ends with a
+///     hyphen. Underscores are refused: a PTR names a host, and host names
+///     (RFC 1123 §2.1, RFC 952) have no `_`; `_` labels belong to service
+///     names (`_dmarc`, `_sip._tcp`), and mail receivers that check the PTR
+///     (forward-confirmed reverse DNS, HELO checks) reject names with `_`.
+///     Wildcards, whitespace and control characters are refused too;
+///     internationalised names must be given as `xn--` A-labels (the error
+///     shows the A-label form of the input);
+///   - at least two labels: a PTR is seen from everywhere, and a single label
+///     such as `router` or `localhost` resolves only inside one network;
+///   - not an IP literal, and the final label is not all-numeric (RFC 1123
+///     §2.1, RFC 3696 §2), so `192.0.2.1` and `host.123` are refused.
+/// - **Read rule** ([`Hostname::from_stored`], and deserialising): whatever a
+///   provider already holds (set in its panel or by another tool) is read as
+///   it is, so that it can be listed, compared and overwritten. Such a name
+///   may break the write rule: [`is_writable`](Hostname::is_writable) says
+///   so, and writing it back fails for that change alone (see
+///   [`apply::prepare`](crate::apply::prepare)), before any request.
 ///
 /// ```
 /// use revdns_core::Hostname;
@@ -42,10 +51,15 @@ const MAX_LABEL: usize = 63;
 /// assert!(Hostname::new("mail example.net").is_err());
 /// assert!(Hostname::new("192.0.2.1").is_err());
 /// assert!(Hostname::new("localhost").is_err());
+///
+/// // What a provider already holds is read as it is.
+/// let stored = Hostname::from_stored("_gateway.Example.net.").unwrap();
+/// assert_eq!(stored.as_str(), "_gateway.example.net");
+/// assert!(!stored.is_writable());
 /// # Ok::<(), revdns_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
 pub struct Hostname(String);
 
 impl Hostname {
@@ -57,6 +71,32 @@ impl Hostname {
     /// offending label or character.
     pub fn new(name: &str) -> Result<Self, Error> {
         validate(name).map(Hostname)
+    }
+
+    /// Reads a name a provider already holds, by the read rule: surrounding
+    /// whitespace and one trailing dot are dropped and ASCII letters
+    /// lower-cased; nothing else is checked. `None` when nothing is left
+    /// (the provider holds no target).
+    pub fn from_stored(name: &str) -> Option<Self> {
+        let name = name.trim();
+        let name = name.strip_suffix('.').unwrap_or(name);
+        (!name.is_empty()).then(|| Hostname(name.to_ascii_lowercase()))
+    }
+
+    /// Whether the name passes the write rule ([`Hostname::new`]). Always
+    /// true for names built by [`Hostname::new`]; a name read with
+    /// [`Hostname::from_stored`] may fail it.
+    pub fn is_writable(&self) -> bool {
+        self.check_writable().is_ok()
+    }
+
+    /// The write rule's verdict on this name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] with field `hostname`, as [`Hostname::new`] gives.
+    pub fn check_writable(&self) -> Result<(), Error> {
+        validate(&self.0).map(drop)
     }
 
     /// The name, lower-case, without the trailing dot.
@@ -153,6 +193,9 @@ fn check_label(label: &str) -> Result<(), Error> {
             label.len()
         )));
     }
+    if let Some(c) = label.chars().find(|c| !c.is_ascii()) {
+        return Err(invalid(idn_hint(label, c)));
+    }
     if let Some(c) = label
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
@@ -170,6 +213,22 @@ fn check_label(label: &str) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// The reason for a non-ASCII label, with its A-label (`xn--`) form when it
+/// has one, so that the user can write the name as DNS carries it.
+fn idn_hint(label: &str, c: char) -> String {
+    let base = format!(
+        "label {} contains `{}`; internationalised names must be written in their `xn--` (A-label) form",
+        show(label),
+        c.escape_debug()
+    );
+    match idna::domain_to_ascii_strict(label) {
+        Ok(ascii) if ascii != label && ascii.len() <= MAX_LABEL => {
+            format!("{base}: `{ascii}`")
+        }
+        _ => base,
+    }
 }
 
 impl fmt::Display for Hostname {
@@ -212,6 +271,17 @@ impl TryFrom<String> for Hostname {
         } else {
             Ok(Hostname(normalised))
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Hostname {
+    /// Deserialises by the read rule ([`Hostname::from_stored`]), so that
+    /// anything revdns wrote out (a report, a dump) reads back; writing a name
+    /// that breaks the write rule is refused later, per change.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Hostname::from_stored(&raw)
+            .ok_or_else(|| serde::de::Error::custom("a host name must not be empty"))
     }
 }
 
@@ -336,6 +406,7 @@ mod tests {
     #[test]
     fn hostname_with_non_ascii_is_rejected() {
         assert!(reason("bücher.example.net").contains("`ü`"));
+        assert!(reason("host.例え.jp").contains("xn--"));
         assert!(Hostname::new("xn--bcher-kva.example.net").is_ok());
     }
 
@@ -391,11 +462,47 @@ mod tests {
     }
 
     #[test]
-    fn hostname_deserialize_validates() {
+    fn hostname_deserialize_reads_by_the_read_rule() {
         let h: Hostname = serde_json::from_str("\"Host.Example.net.\"").unwrap();
         assert_eq!(h.as_str(), "host.example.net");
-        let err = serde_json::from_str::<Hostname>("\"bad host.example.net\"").unwrap_err();
-        assert!(err.to_string().contains("whitespace"), "{err}");
+        assert!(h.is_writable());
+        let odd: Hostname = serde_json::from_str("\"host_1.example.net\"").unwrap();
+        assert!(!odd.is_writable());
+        let err = serde_json::from_str::<Hostname>("\" \"").unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn hostname_from_stored_keeps_what_the_write_rule_refuses() {
+        for (stored, read) in [
+            ("host_1.example.net", "host_1.example.net"),
+            ("_gateway.example.net.", "_gateway.example.net"),
+            ("localhost", "localhost"),
+            ("Router", "router"),
+            ("host.123", "host.123"),
+            (" mail.example.net. ", "mail.example.net"),
+        ] {
+            let h = Hostname::from_stored(stored).unwrap();
+            assert_eq!(h.as_str(), read);
+            assert_eq!(h.is_writable(), read == "mail.example.net", "{read}");
+        }
+        assert_eq!(Hostname::from_stored(""), None);
+        assert_eq!(Hostname::from_stored(" . "), None);
+        let refused = Hostname::from_stored("_gateway.example.net").unwrap();
+        match refused.check_writable().unwrap_err() {
+            Error::Validation { field, reason, .. } => {
+                assert_eq!(field, "hostname");
+                assert!(reason.contains("`_gateway`"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hostname_idn_gets_its_a_label_as_a_hint() {
+        let r = reason("bücher.example.net");
+        assert!(r.contains("xn--bcher-kva"), "{r}");
+        assert!(r.contains("A-label"), "{r}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 
+pub mod address;
 pub mod apply;
 pub mod capabilities;
 pub mod endpoint;
 pub mod error;
 pub mod hostname;
+pub mod input;
 pub mod prefix;
 pub mod provider;
 pub mod provider_id;

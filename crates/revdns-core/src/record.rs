@@ -5,10 +5,10 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::address::canonical_ip;
+use crate::address::check_address;
+use crate::input::check_comment;
 use crate::{Error, Hostname};
-
-/// Longest comment accepted by [`validate_changes`], in characters.
-pub const MAX_COMMENT_CHARS: usize = 255;
 
 /// One PTR record, keyed by its IP address.
 ///
@@ -168,26 +168,9 @@ impl From<PtrRecord> for PtrChange {
     }
 }
 
-/// The address a PTR is kept under: an IPv4-mapped IPv6 address
-/// (`::ffff:192.0.2.1`) is the IPv4 address it maps; every other address is
-/// itself.
-///
-/// ```
-/// use revdns_core::record::canonical_ip;
-///
-/// let mapped = "::ffff:192.0.2.1".parse()?;
-/// assert_eq!(canonical_ip(mapped), "192.0.2.1".parse::<std::net::IpAddr>()?);
-/// # Ok::<(), std::net::AddrParseError>(())
-/// ```
-pub fn canonical_ip(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        IpAddr::V4(_) => ip,
-    }
-}
-
-/// The addresses of a lookup, as every provider asks them: canonical
-/// ([`canonical_ip`]), each once, in address order.
+/// The addresses of a lookup, as every provider asks them: checked
+/// ([`check_address`]), canonical ([`canonical_ip`]), each once, in address
+/// order.
 ///
 /// ```
 /// use revdns_core::record::lookup_set;
@@ -201,28 +184,38 @@ pub fn canonical_ip(ip: IpAddr) -> IpAddr {
 ///
 /// # Errors
 ///
-/// [`Error::Validation`] (field `ips`) for an empty list.
+/// [`Error::Validation`]: field `ips` for an empty list, field `ip` for an
+/// address that can carry no PTR.
 pub fn lookup_set(ips: &[IpAddr]) -> Result<Vec<IpAddr>, Error> {
     if ips.is_empty() {
         return Err(Error::validation("ips", "no IP addresses given"));
     }
-    let set: BTreeSet<IpAddr> = ips.iter().copied().map(canonical_ip).collect();
+    let set = ips
+        .iter()
+        .map(|ip| check_address(*ip))
+        .collect::<Result<BTreeSet<IpAddr>, Error>>()?;
     Ok(set.into_iter().collect())
 }
 
 /// Checks a batch before anything is sent; providers call this first in `apply`.
 ///
-/// Targets are already valid (they are [`Hostname`]s). Provider-specific limits
-/// (IPv6, TTL, batch size) are checked by the provider.
+/// What no provider could carry is refused here, for the whole batch.
+/// Provider limits (IPv6, TTL, comment length, batch size) and targets that
+/// break the write rule ([`Hostname::is_writable`]) fail their own change
+/// only (see [`apply::prepare`](crate::apply::prepare)).
 ///
 /// # Errors
 ///
 /// [`Error::Validation`]:
 /// - field `changes` when the batch is empty or two changes name the same IP
 ///   (the reason names the IP; the outcome would depend on order), an IPv4
-///   address and its IPv4-mapped twin counting as one ([`canonical_ip`]);
-/// - field `comment` when a comment is longer than 255 characters or contains
-///   control characters (the reason names the IP).
+///   address and its IPv4-mapped or IPv4-compatible twin counting as one
+///   ([`canonical_ip`]);
+/// - field `ip` for an address that can carry no PTR
+///   ([`check_address`](crate::address::check_address));
+/// - field `comment` for a comment holding a control character, a line or
+///   paragraph separator, a bidirectional control or a byte-order mark
+///   ([`check_comment`]; the reason names the IP).
 pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
     if changes.is_empty() {
         return Err(Error::validation("changes", "the batch is empty"));
@@ -230,7 +223,7 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
     let mut seen = BTreeSet::new();
     for change in changes {
         let ip = change.ip();
-        if !seen.insert(canonical_ip(ip)) {
+        if !seen.insert(check_address(ip)?) {
             return Err(Error::validation(
                 "changes",
                 format!("{ip} appears in more than one change"),
@@ -241,21 +234,33 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
             ..
         } = change
         {
-            let chars = comment.chars().count();
-            if chars > MAX_COMMENT_CHARS {
-                return Err(Error::validation(
-                    "comment",
-                    format!(
-                        "comment for {ip} is {chars} characters long; at most {MAX_COMMENT_CHARS} are allowed"
-                    ),
-                ));
-            }
-            if comment.chars().any(char::is_control) {
-                return Err(Error::validation(
-                    "comment",
-                    format!("comment for {ip} contains a control character"),
-                ));
-            }
+            check_comment(None, ip, comment, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`validate_changes`], and every upsert target passes the write rule
+/// ([`Hostname::check_writable`]): the check for provider methods that send
+/// a batch as one request and so cannot fail one change alone.
+///
+/// # Errors
+///
+/// As [`validate_changes`], and [`Error::Validation`] with field `hostname`
+/// naming the IP for a target that cannot be written.
+pub fn validate_writes(changes: &[PtrChange]) -> Result<(), Error> {
+    validate_changes(changes)?;
+    for change in changes {
+        if let PtrChange::Upsert { ip, target, .. } = change
+            && let Err(Error::Validation { field, reason, .. }) = target.check_writable()
+        {
+            return Err(Error::validation(
+                field,
+                format!(
+                    "the target `{}` for {ip} cannot be written: {reason}",
+                    target.as_str().escape_debug()
+                ),
+            ));
         }
     }
     Ok(())
@@ -314,9 +319,13 @@ mod tests {
     }
 
     #[test]
-    fn ptr_record_deserialize_rejects_bad_target() {
-        let json = r#"{"ip":"192.0.2.1","target":"bad host","ttl":null,"comment":null}"#;
-        assert!(serde_json::from_str::<PtrRecord>(json).is_err());
+    fn ptr_record_deserialize_reads_any_stored_target() {
+        let json = r#"{"ip":"192.0.2.1","target":"Host_1.example.net.","ttl":null,"comment":null}"#;
+        let record: PtrRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(record.target.as_str(), "host_1.example.net");
+        assert!(!record.target.is_writable());
+        let empty = r#"{"ip":"192.0.2.1","target":"","ttl":null,"comment":null}"#;
+        assert!(serde_json::from_str::<PtrRecord>(empty).is_err());
     }
 
     #[test]
@@ -348,20 +357,29 @@ mod tests {
     }
 
     #[test]
-    fn validate_changes_comment_of_255_chars_is_accepted() {
-        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("é".repeat(255));
+    fn validate_changes_long_comment_is_left_to_the_provider_limit() {
+        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("é".repeat(1000));
         assert!(validate_changes(&[c.into()]).is_ok());
     }
 
     #[test]
-    fn validate_changes_comment_of_256_chars_is_rejected() {
-        let c = PtrRecord::new(ip("192.0.2.1"), host()).with_comment("a".repeat(256));
-        let (field, reason) = field_of(validate_changes(&[c.into()]).unwrap_err());
-        assert_eq!(field, "comment");
-        assert!(
-            reason.contains("192.0.2.1") && reason.contains("256"),
-            "{reason}"
-        );
+    fn validate_changes_special_addresses_and_compatible_twins() {
+        let (field, reason) =
+            field_of(validate_changes(&[PtrChange::delete(ip("127.0.0.1"))]).unwrap_err());
+        assert_eq!(field, "ip");
+        assert!(reason.contains("loopback"), "{reason}");
+        let twins = [
+            PtrChange::delete(ip("192.0.2.1")),
+            PtrChange::delete(ip("::192.0.2.1")),
+        ];
+        assert_eq!(field_of(validate_changes(&twins).unwrap_err()).0, "changes");
+    }
+
+    #[test]
+    fn lookup_set_refuses_special_addresses() {
+        let (field, reason) = field_of(lookup_set(&[ip("192.0.2.1"), ip("ff02::1")]).unwrap_err());
+        assert_eq!(field, "ip");
+        assert!(reason.contains("multicast"), "{reason}");
     }
 
     #[test]

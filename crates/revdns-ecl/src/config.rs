@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use revdns_core::{Error, ProviderId, RetryConfig};
-use secrecy::SecretString;
+use revdns_core::{Error, ProviderId, RetryConfig, input};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::{Keystone, PasswordLogin, Session, Ticket, strip_version};
 use crate::client::{Client, Settings};
@@ -247,11 +247,16 @@ impl Builder {
     /// [`Error::Validation`] when a required value is missing (the field
     /// names the environment variable, e.g. `OS_PASSWORD`), a URL is not
     /// `https://` (plain `http://` is allowed only to loopback hosts), the
-    /// default TTL is above 86400, or the concurrency is zero;
+    /// default TTL is above 86400, the concurrency or timeout is zero, or a
+    /// credential breaks its shape (checked by [`revdns_core::input`]): a
+    /// blank or control-character password, a user name that is blank or
+    /// padded with whitespace, a project id or region holding whitespace, a
+    /// static token that is not visible ASCII;
     /// [`Error::Transport`] when the HTTP client cannot be created.
     pub fn build(self) -> Result<Client, Error> {
         let env = self.env.clone().unwrap_or_default();
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        input::check_positive(P, "timeout", timeout)?;
         let retry = self.retry.unwrap_or_default();
         let default_ttl = self.default_ttl.unwrap_or(DEFAULT_TTL);
         if default_ttl > MAX_TTL {
@@ -292,6 +297,7 @@ impl Builder {
 
         let session = if token_mode {
             let token = required(self.token.or(env.token), var::TOKEN, "token")?;
+            input::check_header_token(P, var::TOKEN, token.expose_secret())?;
             let endpoint = required(self.endpoint.or(env.endpoint), var::ENDPOINT, "endpoint")?;
             let endpoint = strip_version(&check_url(var::ENDPOINT, &endpoint)?);
             Session::Static(Ticket { token, endpoint })
@@ -309,6 +315,12 @@ impl Builder {
                 )?,
                 region: self.region.or(env.region),
             };
+            input::check_name(P, var::USERNAME, &login.username)?;
+            input::check_secret(P, var::PASSWORD, login.password.expose_secret())?;
+            input::check_identifier(P, var::PROJECT_ID, &login.project_id)?;
+            if let Some(region) = &login.region {
+                input::check_identifier(P, var::REGION, region)?;
+            }
             Session::Keystone(Box::new(Keystone::new(
                 http.clone(),
                 login,

@@ -34,6 +34,8 @@ impl PtrProvider for Client {
             .with_ttl(true)
             .with_max_ttl(Some(MAX_TTL))
             .with_comment(true)
+            // E2054: "Description must be less than or equal to 255."
+            .with_max_comment_chars(Some(255))
             // Writes go one recordset per request; only deletes are batched,
             // per zone, with no documented limit.
             .with_max_batch(None)
@@ -68,10 +70,10 @@ impl PtrProvider for Client {
             let ptrs = self.zone_ptrs(&zone).await?;
             for (ip, name) in wanted {
                 // The lowest id, the one `apply` keeps.
-                let record = match ptrs.get(&name).and_then(|v| kept(v)) {
-                    Some(rs) => Some(to_record(ip, rs)?),
-                    None => None,
-                };
+                let record = ptrs
+                    .get(&name)
+                    .and_then(|v| kept(v))
+                    .and_then(|rs| to_record(ip, rs));
                 found.insert(ip, record);
             }
         }
@@ -80,7 +82,8 @@ impl PtrProvider for Client {
 
     /// Walks every reverse zone (`in-addr.arpa.`, `ip6.arpa.`), page by
     /// page, and yields its PTRs. Recordsets whose name is no address of the
-    /// zone, or whose value is no host name, are skipped with a warning.
+    /// zone, or whose value is empty, are skipped with a warning. Values are
+    /// read as stored ([`Hostname::from_stored`]).
     fn list(&self) -> BoxStream<'_, Result<PtrRecord, Error>> {
         let state = ListState {
             zones: None,
@@ -471,8 +474,7 @@ impl Client {
             .map(|r| r.id)
             .filter(|id| *id != first.id)
             .collect();
-        // A stored value that is no host name never satisfies: it is replaced.
-        let current = to_record(desired.ip, first).ok();
+        let current = to_record(desired.ip, first);
         let satisfied = satisfies(current.as_ref(), &desired);
         if satisfied && extra.is_empty() {
             return Outcome::Unchanged;
@@ -507,33 +509,27 @@ fn value_of(found: &[Recordset]) -> Option<String> {
     kept(found).and_then(|r| r.records.first().map(str::to_owned))
 }
 
-/// A PTR recordset as a record of `ip`.
-fn to_record(ip: IpAddr, rs: &Recordset) -> Result<PtrRecord, Error> {
-    let value = rs.records.first().unwrap_or_default();
-    let target = Hostname::new(value).map_err(|e| {
-        Error::invalid_response(
-            P,
-            format!("the PTR of {ip} points to {value:?}, which is not a host name: {e}"),
-        )
-    })?;
+/// A PTR recordset as a record of `ip`, its value read as stored (a name
+/// set elsewhere that revdns would not write still reads, so that it can be
+/// compared and replaced); `None` for a recordset with no value.
+fn to_record(ip: IpAddr, rs: &Recordset) -> Option<PtrRecord> {
+    let target = Hostname::from_stored(rs.records.first().unwrap_or_default())?;
     let mut record = PtrRecord::new(ip, target);
     record.ttl = rs.ttl.and_then(|t| u32::try_from(t).ok());
     record.comment = rs.description.clone().filter(|d| !d.is_empty());
-    Ok(record)
+    Some(record)
 }
 
 /// A listed PTR recordset as a record, or `None` (with a warning) when it
-/// stands for no address of the zone or its value is no host name.
+/// stands for no address of the zone or has no value.
 fn listed_record(zone: &ZoneRef, rs: &Recordset) -> Option<PtrRecord> {
     let Some(ip) = zones::ip_of(&rs.name, &zone.name) else {
         tracing::warn!(name = %rs.name, zone = %zone.name, "skipping PTR whose name is no address");
         return None;
     };
-    match to_record(ip, rs) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            tracing::warn!(error = %e, "skipping PTR");
-            None
-        }
+    let record = to_record(ip, rs);
+    if record.is_none() {
+        tracing::warn!(name = %rs.name, "skipping PTR recordset without a value");
     }
+    record
 }

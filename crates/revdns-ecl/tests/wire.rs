@@ -1031,12 +1031,7 @@ async fn bad_input_fails_before_any_request() {
             PtrChange::delete(ip("192.0.2.1")),
             PtrChange::delete(ip("192.0.2.1")),
         ],
-        vec![PtrChange::Upsert {
-            ip: ip("192.0.2.1"),
-            target: host("a.example.net"),
-            ttl: None,
-            comment: Some("x".repeat(256)),
-        }],
+        vec![PtrChange::delete(ip("127.0.0.1"))],
     ];
     for changes in cases {
         let err = client.apply(&changes).await.unwrap_err();
@@ -1044,7 +1039,22 @@ async fn bad_input_fails_before_any_request() {
     }
     let err = client.get(&[]).await.unwrap_err();
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
-    // A TTL above 86400 fails its change alone, before any request.
+    // A TTL above 86400, or a description over ECL's 255 characters, fails
+    // its change alone, before any request.
+    let report = client
+        .apply(&[PtrChange::Upsert {
+            ip: ip("192.0.2.2"),
+            target: host("a.example.net"),
+            ttl: None,
+            comment: Some("x".repeat(256)),
+        }])
+        .await
+        .unwrap();
+    let err = report.results()[0].outcome.error().unwrap();
+    assert!(
+        matches!(err, Error::Validation { field, .. } if field == "comment"),
+        "{err:?}"
+    );
     let report = client
         .apply(&[PtrChange::Upsert {
             ip: ip("192.0.2.1"),

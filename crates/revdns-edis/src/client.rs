@@ -7,8 +7,8 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use revdns_core::record::lookup_set;
-use revdns_core::{Error, Hostname, ProviderId};
+use revdns_core::record::{canonical_ip, lookup_set, validate_writes};
+use revdns_core::{Error, Hostname, ProviderId, PtrChange};
 
 use revdns_core::runtime::Lease;
 
@@ -115,7 +115,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before any request when `ips` is empty;
+    /// [`Error::Validation`] before any request when `ips` is empty or holds
+    /// an address that can carry no PTR (field `ip`);
     /// [`Error::Auth`] when no session can be had or EDIS rejects it twice;
     /// [`Error::Validation`] naming `EDIS_KVM_ID` when the account has several
     /// VPS and none was chosen; [`Error::Rejected`] for a refused request,
@@ -145,14 +146,25 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before any request when `ptrs` is empty; else as
+    /// [`Error::Validation`] before any request when `ptrs` is empty (field
+    /// `ptrs`), or breaks a rule of
+    /// [`validate_writes`](revdns_core::record::validate_writes): an address
+    /// that can carry no PTR, an address and its IPv4-mapped twin, a target
+    /// read from a provider that revdns would not write. Else as
     /// [`get_ptrs`](Client::get_ptrs). Chunks before a failed one were sent.
     pub async fn set_ptrs(&self, ptrs: &BTreeMap<IpAddr, Hostname>) -> Result<(), Error> {
         if ptrs.is_empty() {
             return Err(Error::validation_for(P, "ptrs", "the batch is empty"));
         }
-        let entries: Vec<(IpAddr, Hostname)> =
-            ptrs.iter().map(|(ip, h)| (*ip, h.clone())).collect();
+        let changes: Vec<PtrChange> = ptrs
+            .iter()
+            .map(|(ip, h)| PtrChange::upsert(*ip, h.clone()))
+            .collect();
+        validate_writes(&changes)?;
+        let entries: Vec<(IpAddr, Hostname)> = ptrs
+            .iter()
+            .map(|(ip, h)| (canonical_ip(*ip), h.clone()))
+            .collect();
         for chunk in entries.chunks(self.inner.chunk_size) {
             self.set_chunk(chunk).await?;
         }
@@ -261,13 +273,9 @@ fn match_records(
             .filter(|t| !t.is_empty());
         *slot = match target {
             None => None,
-            Some(t) => Some(Hostname::new(t).map_err(|e| {
-                Error::invalid_response(
-                    P,
-                    format!("the get PTR answer for {ip} holds a target that is not a host name"),
-                )
-                .with_source(e)
-            })?),
+            // Read as stored: a name set elsewhere that revdns would not
+            // write still reads, so that it can be compared and replaced.
+            Some(t) => Hostname::from_stored(t),
         };
     }
     Ok(found)
@@ -324,10 +332,13 @@ mod tests {
     }
 
     #[test]
-    fn invalid_target_or_ip_is_an_api_error() {
+    fn odd_targets_read_as_stored_and_a_bad_ip_is_an_invalid_response() {
         let asked = [ip("192.0.2.1")];
-        let err = match_records(&asked, vec![rec("192.0.2.1", Some("bad host"))]).unwrap_err();
-        assert_eq!(err.kind(), "invalid_response", "{err:?}");
+        let found =
+            match_records(&asked, vec![rec("192.0.2.1", Some("Host_1.example.net."))]).unwrap();
+        let target = found[&asked[0]].as_ref().unwrap();
+        assert_eq!(target.as_str(), "host_1.example.net");
+        assert!(!target.is_writable());
         let err = match_records(&asked, vec![rec("not-an-ip", Some("a.example.net"))]).unwrap_err();
         assert_eq!(err.kind(), "invalid_response", "{err:?}");
     }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use revdns_core::{Error, ProviderId, RetryConfig};
+use revdns_core::{Error, ProviderId, RetryConfig, input};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::SessionManager;
@@ -19,6 +19,12 @@ pub const ENV_EMAIL: &str = "EDIS_EMAIL";
 pub const ENV_PASSWORD: &str = "EDIS_PASSWORD";
 /// Environment variable choosing the VPS (`kvm_…`) whose session is used.
 pub const ENV_KVM_ID: &str = "EDIS_KVM_ID";
+/// Environment variable overriding where sessions are created (see
+/// [`Builder::auth_base_url`]); the simulator prints it.
+pub const ENV_AUTH_URL: &str = "EDIS_AUTH_URL";
+/// Environment variable overriding where PTR calls go (see
+/// [`Builder::ptr_base_url`]); the simulator prints it.
+pub const ENV_PTR_URL: &str = "EDIS_PTR_URL";
 
 /// Where AUTH sessions are created (`POST {this}/kvm/v2/get/auth`).
 pub const DEFAULT_AUTH_BASE_URL: &str = "https://session.edisglobal.com";
@@ -102,6 +108,8 @@ struct EnvValues {
     email: Option<String>,
     password: Option<SecretString>,
     kvm_id: Option<String>,
+    auth_url: Option<String>,
+    ptr_url: Option<String>,
 }
 
 impl fmt::Debug for EnvValues {
@@ -110,6 +118,8 @@ impl fmt::Debug for EnvValues {
             .field("email", &self.email)
             .field("password", &self.password.as_ref().map(|_| "[redacted]"))
             .field("kvm_id", &self.kvm_id)
+            .field("auth_url", &self.auth_url)
+            .field("ptr_url", &self.ptr_url)
             .finish()
     }
 }
@@ -153,8 +163,9 @@ impl Builder {
         Builder::default()
     }
 
-    /// Falls back on `EDIS_EMAIL`, `EDIS_PASSWORD` and `EDIS_KVM_ID` for
-    /// values not set explicitly. Empty variables count as unset.
+    /// Falls back on `EDIS_EMAIL`, `EDIS_PASSWORD`, `EDIS_KVM_ID`,
+    /// `EDIS_AUTH_URL` and `EDIS_PTR_URL` for values not set explicitly.
+    /// Empty variables count as unset.
     pub fn from_env(self) -> Self {
         self.with_env_lookup(|name| std::env::var(name).ok())
     }
@@ -166,6 +177,8 @@ impl Builder {
             email: read(ENV_EMAIL),
             password: read(ENV_PASSWORD).map(SecretString::from),
             kvm_id: read(ENV_KVM_ID),
+            auth_url: read(ENV_AUTH_URL),
+            ptr_url: read(ENV_PTR_URL),
         });
         self
     }
@@ -237,8 +250,10 @@ impl Builder {
     /// # Errors
     ///
     /// [`Error::Validation`] when the email or password is missing (the
-    /// field names `EDIS_EMAIL` or `EDIS_PASSWORD`), the VPS id is empty
-    /// (`EDIS_KVM_ID`), the chunk size or timeout is zero, or a base URL is
+    /// field names `EDIS_EMAIL` or `EDIS_PASSWORD`), the email or VPS id
+    /// (`EDIS_KVM_ID`) is blank or holds whitespace or a control character,
+    /// the password is blank or holds a control character, the chunk size or
+    /// timeout is zero, or a base URL is
     /// not `https://` (plain `http://` is accepted for loopback hosts only);
     /// [`Error::Transport`] when the HTTP client cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
@@ -248,7 +263,6 @@ impl Builder {
             .as_ref()
             .map(|c| c.email.clone())
             .or(env.email)
-            .filter(|e| !e.trim().is_empty())
             .ok_or_else(|| {
                 missing(
                     ENV_EMAIL,
@@ -259,41 +273,37 @@ impl Builder {
             .as_ref()
             .map(|c| c.password.clone())
             .or(env.password)
-            .filter(|p| !p.expose_secret().is_empty())
             .ok_or_else(|| {
                 missing(
                     ENV_PASSWORD,
                     "no password: set EDIS_PASSWORD or pass Credentials",
                 )
             })?;
+        input::check_identifier(P, ENV_EMAIL, &email)?;
+        input::check_secret(P, ENV_PASSWORD, password.expose_secret())?;
         let kvm_id = self
             .kvm_id
             .or_else(|| explicit.as_ref().and_then(|c| c.kvm_id.clone()))
             .or(env.kvm_id);
-        if let Some(id) = &kvm_id
-            && id.trim().is_empty()
-        {
-            return Err(missing(ENV_KVM_ID, "the VPS id is empty"));
+        if let Some(id) = &kvm_id {
+            input::check_identifier(P, ENV_KVM_ID, id)?;
         }
         let chunk_size = self.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE);
         if chunk_size == 0 {
             return Err(Error::validation_for(P, "chunk_size", "must be at least 1"));
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(Error::validation_for(P, "timeout", "must not be zero"));
-        }
-        let auth_base_url = check_base_url(
-            "auth_base_url",
-            self.auth_base_url
-                .as_deref()
-                .unwrap_or(DEFAULT_AUTH_BASE_URL),
-        )?;
-        let ptr_base_url = self
-            .ptr_base_url
-            .as_deref()
-            .map(|u| check_base_url("ptr_base_url", u))
-            .transpose()?;
+        input::check_positive(P, "timeout", timeout)?;
+        let auth_base_url = match (self.auth_base_url, env.auth_url) {
+            (Some(url), _) => check_base_url("auth_base_url", &url)?,
+            (None, Some(url)) => check_base_url(ENV_AUTH_URL, &url)?,
+            (None, None) => DEFAULT_AUTH_BASE_URL.to_owned(),
+        };
+        let ptr_base_url = match (self.ptr_base_url, env.ptr_url) {
+            (Some(url), _) => Some(check_base_url("ptr_base_url", &url)?),
+            (None, Some(url)) => Some(check_base_url(ENV_PTR_URL, &url)?),
+            (None, None) => None,
+        };
         let http = revdns_core::runtime::client_builder(timeout)
             // Every EDIS request is a form carrying the password or the
             // signature, which a 307/308 would resend: no redirects at all.

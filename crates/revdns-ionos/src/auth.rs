@@ -3,7 +3,7 @@
 use std::fmt;
 
 use reqwest::header::HeaderValue;
-use revdns_core::Error;
+use revdns_core::{Error, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
 
 /// An IONOS Cloud API token (a JWT minted with `GET /auth/v1/tokens/generate`
@@ -39,15 +39,7 @@ impl Token {
     pub(crate) fn header_value(&self, field: &str) -> Result<HeaderValue, Error> {
         let raw = self.0.expose_secret().trim();
         let bare = strip_bearer(raw);
-        if bare.is_empty() {
-            return Err(Error::validation(field, "the IONOS token is empty"));
-        }
-        if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Error::validation(
-                field,
-                "the IONOS token contains whitespace or control characters",
-            ));
-        }
+        revdns_core::input::check_header_token(ProviderId::Ionos, field, bare)?;
         let mut value = HeaderValue::from_str(&format!("Bearer {bare}")).map_err(|_| {
             Error::validation(field, "the IONOS token is not a valid HTTP header value")
         })?;

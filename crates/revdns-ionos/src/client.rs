@@ -7,6 +7,8 @@ use std::num::NonZeroU32;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use progenitor_client::ClientInfo;
+use revdns_core::address::check_address;
+use revdns_core::input::check_comment;
 use revdns_core::record::lookup_set;
 use revdns_core::{Error, Hostname, ProviderId};
 use uuid::Uuid;
@@ -140,8 +142,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for an empty `ips`, before any request; otherwise
-    /// the first failed lookup (all or nothing).
+    /// [`Error::Validation`] for an empty `ips` or an address that can carry
+    /// no PTR, before any request; otherwise the first failed lookup (all or
+    /// nothing).
     pub async fn find(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, ReverseRecord>, Error> {
         let mut found = BTreeMap::new();
         for (_, result) in self.lookup(&lookup_set(ips)?).await {
@@ -165,8 +168,12 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for a `name` that is not a valid host name,
-    /// before any request; otherwise the error of the failed request (e.g.
+    /// [`Error::Validation`] before any request, with the same rules as
+    /// [`apply`](revdns_core::PtrProvider::apply): an address that can carry
+    /// no PTR (field `ip`), a `name` that is not a valid host name (field
+    /// `hostname`), a description with hidden formatting or longer than
+    /// [`MAX_DESCRIPTION_CHARS`](crate::MAX_DESCRIPTION_CHARS) (field
+    /// `comment`). Otherwise the error of the failed request (e.g.
     /// [`Error::Conflict`] when IONOS refuses the IP, [`Error::Forbidden`]).
     pub async fn ensure_record(
         &self,
@@ -174,7 +181,11 @@ impl Client {
         name: &str,
         description: Option<&str>,
     ) -> Result<Ensured, Error> {
+        let ip = check_address(ip)?;
         let name = Hostname::new(name)?;
+        if let Some(text) = description {
+            check_comment(Some(P), ip, text, Some(crate::MAX_DESCRIPTION_CHARS))?;
+        }
         let existing = self.lookup_one(ip).await?;
         self.ensure_with(ip, &name, description, existing).await
     }
@@ -184,9 +195,12 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// The error of the failed lookup or `DELETE`. A 404 on `DELETE` (the
-    /// record vanished meanwhile) is not an error.
+    /// [`Error::Validation`] (field `ip`) for an address that can carry no
+    /// PTR, before any request; otherwise the error of the failed lookup or
+    /// `DELETE`. A 404 on `DELETE` (the record vanished meanwhile) is not an
+    /// error.
     pub async fn delete(&self, ip: IpAddr) -> Result<bool, Error> {
+        let ip = check_address(ip)?;
         let existing = self.lookup_all_for(ip).await?;
         self.delete_records(&existing).await
     }
@@ -198,7 +212,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for an empty `ips`, or the error of the lookup
+    /// [`Error::Validation`] for an empty `ips` or an address that can carry
+    /// no PTR, or the error of the lookup
     /// that precedes the deletes; in both cases nothing was deleted.
     pub async fn delete_many(
         &self,

@@ -25,6 +25,7 @@ pub mod api {
 pub use auth::Token;
 pub use client::Client;
 pub use config::{Builder, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_TOKEN};
+pub use provider::MAX_DESCRIPTION_CHARS;
 pub use record::{Ensured, ReverseRecord};
 pub use revdns_core::{
     ApplyReport, BoxStream, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId,

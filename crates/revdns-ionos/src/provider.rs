@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use revdns_core::apply::{self, Progress};
 use revdns_core::record::lookup_set;
 use revdns_core::{
@@ -18,6 +18,9 @@ use crate::record::ReverseRecord;
 const P: ProviderId = ProviderId::Ionos;
 
 /// What [`Client::capabilities`](PtrProvider::capabilities) reports.
+/// Longest description revdns writes, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 255;
+
 const CAPABILITIES: Capabilities = Capabilities::new()
     .with_ipv4(true)
     .with_ipv6(true)
@@ -25,6 +28,9 @@ const CAPABILITIES: Capabilities = Capabilities::new()
     .with_ttl(false)
     // Stored as the record's `description`.
     .with_comment(true)
+    // IONOS documents no limit for `description`; 255 characters, as ECL's
+    // documented limit, keeps what revdns writes portable.
+    .with_max_comment_chars(Some(MAX_DESCRIPTION_CHARS))
     // One record per request: no batch endpoint, so no batch limit.
     .with_max_batch(None)
     .with_batch_reports_per_item(true)
@@ -44,20 +50,18 @@ impl PtrProvider for Client {
         let found = self.find(ips).await?;
         let mut out = BTreeMap::new();
         for ip in lookup_set(ips)? {
-            let record = found
-                .get(&ip)
-                .map(ReverseRecord::to_ptr_record)
-                .transpose()?;
+            let record = found.get(&ip).and_then(ReverseRecord::to_ptr_record);
             out.insert(ip, record);
         }
         Ok(out)
     }
 
-    /// Every record, paging 1000 at a time; a record whose stored name is
-    /// not a valid host name ends the stream with [`Error::Validation`].
+    /// Every record, paging 1000 at a time; names are read as stored
+    /// ([`ReverseRecord::to_ptr_record`]), and a record with an empty name
+    /// is skipped.
     fn list(&self) -> BoxStream<'_, Result<PtrRecord, Error>> {
         Client::list_records(self)
-            .map(|item| item.and_then(|r| r.to_ptr_record()))
+            .try_filter_map(|r| futures::future::ready(Ok(r.to_ptr_record())))
             .boxed()
     }
 

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use revdns_core::{Error, Hostname, Outcome, ProviderId, PtrRecord};
+use revdns_core::{Hostname, Outcome, PtrRecord};
 use uuid::Uuid;
 
 use crate::api::types;
@@ -33,35 +33,16 @@ impl ReverseRecord {
             && self.description.as_deref() == description.filter(|d| !d.is_empty())
     }
 
-    /// The provider-neutral form; `description` becomes the comment.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] (field `name`) when the stored name is not a
-    /// valid host name, e.g. one that IONOS accepted but [`Hostname`] rejects.
-    pub fn to_ptr_record(&self) -> Result<PtrRecord, Error> {
-        let target = Hostname::new(&self.name).map_err(|e| {
-            Error::validation_for(
-                ProviderId::Ionos,
-                "name",
-                format!(
-                    "reverse record {} for {} has a target that is not a valid host name: {}",
-                    self.id,
-                    self.ip,
-                    reason_of(&e)
-                ),
-            )
-        })?;
+    /// The provider-neutral form; `description` becomes the comment. The
+    /// name is read as IONOS holds it ([`Hostname::from_stored`]), so a name
+    /// set elsewhere that revdns would not write (`host_1.example.net`,
+    /// `router`) still reads, compares and can be overwritten. `None` for a
+    /// record with an empty name, which points nowhere.
+    pub fn to_ptr_record(&self) -> Option<PtrRecord> {
+        let target = Hostname::from_stored(&self.name)?;
         let mut record = PtrRecord::new(self.ip, target);
         record.comment = self.description.clone();
-        Ok(record)
-    }
-}
-
-fn reason_of(err: &Error) -> String {
-    match err {
-        Error::Validation { reason, .. } => reason.clone(),
-        other => other.to_string(),
+        Some(record)
     }
 }
 
@@ -152,18 +133,24 @@ mod tests {
         let p = record("Mail.Example.NET", Some("web"))
             .to_ptr_record()
             .unwrap();
+
         assert_eq!(p.target.as_str(), "mail.example.net");
         assert_eq!(p.comment.as_deref(), Some("web"));
         assert_eq!(p.ttl, None);
     }
 
     #[test]
-    fn to_ptr_record_with_invalid_name_is_validation_error() {
-        let err = record("not a host", None).to_ptr_record().unwrap_err();
-        assert!(
-            matches!(&err, Error::Validation { provider: Some(ProviderId::Ionos), field, .. } if field == "name"),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("192.0.2.1"), "{err}");
+    fn to_ptr_record_reads_names_revdns_would_not_write() {
+        for name in [
+            "host_1.example.net",
+            "_gateway.example.net",
+            "router",
+            "host.123",
+        ] {
+            let p = record(name, None).to_ptr_record().unwrap();
+            assert_eq!(p.target.as_str(), name);
+            assert!(!p.target.is_writable());
+        }
+        assert!(record("", None).to_ptr_record().is_none());
     }
 }

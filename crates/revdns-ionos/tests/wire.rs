@@ -1349,14 +1349,16 @@ async fn bad_input_fails_before_any_request() {
                 .unwrap_err(),
         ),
         (
-            "apply long comment",
+            "apply loopback",
             client
-                .apply(&[PtrChange::Upsert {
-                    ip: ip("192.0.2.1"),
-                    target: host.clone(),
-                    ttl: None,
-                    comment: Some("x".repeat(256)),
-                }])
+                .apply(&[PtrChange::upsert(ip("127.0.0.1"), host.clone())])
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "ensure long description",
+            client
+                .ensure_record(ip("192.0.2.1"), "a.example.net", Some(&"x".repeat(256)))
                 .await
                 .unwrap_err(),
         ),
