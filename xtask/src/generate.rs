@@ -13,6 +13,7 @@ use crate::providers::Provider;
 /// Builds the Rust source for one provider from its patched spec.
 pub fn generate(provider: &Provider, spec: &Value) -> Result<String> {
     check_replacements(provider, spec)?;
+    check_secret_fields(provider, spec, "")?;
     let base_url = default_base_url(provider, spec)?;
     let path_servers = path_servers(spec);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
@@ -33,6 +34,10 @@ pub fn generate(provider: &Provider, spec: &Value) -> Result<String> {
     for (schema, rust_type) in provider.replacements {
         settings.with_replacement(*schema, *rust_type, std::iter::empty());
     }
+    // A string the spec marks `format: password` (passwords, session
+    // signatures, tokens) becomes a type whose `Debug` prints `[redacted]`,
+    // so no derived `Debug` of a generated type shows it.
+    settings.with_conversion(secret_schema(), SECRET_TYPE, std::iter::empty());
     for (schema, name) in provider.renames {
         settings.with_patch(schema, TypePatch::default().with_rename(*name));
     }
@@ -92,6 +97,48 @@ fn check_replacements(provider: &Provider, spec: &Value) -> Result<()> {
                 provider.id
             );
         }
+    }
+    Ok(())
+}
+
+/// The Rust type of `format: password` strings.
+const SECRET_TYPE: &str = "::revdns_core::secret::Secret";
+
+/// Keys a `format: password` schema may have and still match the conversion
+/// (typify compares the schema without its metadata).
+const SECRET_KEYS: &[&str] = &["type", "format", "description", "example", "title"];
+
+fn secret_schema() -> schemars::schema::SchemaObject {
+    serde_json::from_value(serde_json::json!({"type": "string", "format": "password"}))
+        .expect("a literal schema")
+}
+
+/// A `format: password` string with other keywords (`minLength`, `pattern`)
+/// would not match the conversion and would be generated as a plain,
+/// printable `String`: refuse it, naming the JSON pointer.
+fn check_secret_fields(provider: &Provider, value: &Value, pointer: &str) -> Result<()> {
+    match value {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("password")
+                && let Some(extra) = map.keys().find(|k| !SECRET_KEYS.contains(&k.as_str()))
+            {
+                bail!(
+                    "{}: {pointer} is `format: password` with `{extra}`; such a field would be \
+                     generated as a plain String. Drop the keyword in the patch.",
+                    provider.id
+                );
+            }
+            for (key, child) in map {
+                let escaped = key.replace('~', "~0").replace('/', "~1");
+                check_secret_fields(provider, child, &format!("{pointer}/{escaped}"))?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_secret_fields(provider, child, &format!("{pointer}/{i}"))?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

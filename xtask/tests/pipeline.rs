@@ -194,3 +194,41 @@ fn dangling_ref_after_patch_is_an_error() {
     );
     assert!(err.contains("#/components/schemas/Missing"), "{err}");
 }
+
+#[test]
+fn password_fields_become_the_redacting_type() {
+    let tree = scratch_tree();
+    let edis = find("edis").unwrap();
+    regenerate(tree.path(), edis, false).unwrap();
+    let code = fs::read_to_string(tree.path().join(edis.output)).unwrap();
+    assert!(code.contains("pub pw: ::revdns_core::secret::Secret,"));
+    assert_eq!(
+        code.matches("pub signature: ::revdns_core::secret::Secret,")
+            .count(),
+        3,
+        "the three PTR bodies"
+    );
+    assert!(!code.contains("pub signature: ::std::string::String"));
+}
+
+#[test]
+fn a_password_field_that_would_not_convert_is_an_error() {
+    let tree = scratch_tree();
+    let spec = tree.path().join("specs/edis/auth.yaml");
+    let text = fs::read_to_string(&spec).unwrap();
+    let widened = text.replacen(
+        "format: password",
+        "format: password\n          minLength: 8",
+        1,
+    );
+    assert_ne!(text, widened);
+    fs::write(&spec, widened).unwrap();
+    let err = format!(
+        "{:#}",
+        build(tree.path(), find("edis").unwrap()).unwrap_err()
+    );
+    assert!(
+        err.contains("format: password` with `minLength`") && err.contains("/pw"),
+        "{err}"
+    );
+}

@@ -15,6 +15,7 @@ pub mod report;
 pub mod retry;
 pub mod reverse;
 pub mod runtime;
+pub mod secret;
 pub mod sync;
 
 pub use capabilities::{Capabilities, Enumeration};

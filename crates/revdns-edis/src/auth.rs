@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use progenitor_client::ClientInfo;
 use revdns_core::runtime::{CredentialCache, Issued, Lease};
+use revdns_core::secret::Secret;
 use revdns_core::{Error, Hostname, ProviderId};
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Credentials, DEFAULT_PTR_HOST, ENV_KVM_ID};
 use crate::error::{self, Operation};
@@ -27,7 +27,7 @@ const P: ProviderId = ProviderId::Edis;
 pub(crate) struct Session {
     kvm_id: String,
     api_host: String,
-    signature: SecretString,
+    signature: Secret,
     valid_until: u64,
     /// The generated client, based at this session's PTR host.
     pub(crate) ptr: generated::Client,
@@ -56,7 +56,7 @@ impl Session {
             api_host: self.api_host.clone(),
             ip: JsonIpList(ips.to_vec()),
             kvm_id: self.kvm_id.clone(),
-            signature: self.signature.expose_secret().to_owned(),
+            signature: self.signature.clone(),
             valid_until: EpochSeconds(self.valid_until),
         }
     }
@@ -69,7 +69,7 @@ impl Session {
             api_host: self.api_host.clone(),
             ip: JsonPtrMap(ptrs),
             kvm_id: self.kvm_id.clone(),
-            signature: self.signature.expose_secret().to_owned(),
+            signature: self.signature.clone(),
             valid_until: EpochSeconds(self.valid_until),
         }
     }
@@ -79,7 +79,7 @@ impl Session {
             api_host: self.api_host.clone(),
             ip: JsonIpList(ips.to_vec()),
             kvm_id: self.kvm_id.clone(),
-            signature: self.signature.expose_secret().to_owned(),
+            signature: self.signature.clone(),
             valid_until: EpochSeconds(self.valid_until),
         }
     }
@@ -156,7 +156,7 @@ impl SessionManager {
     async fn create(&self) -> Result<Issued<Session>, Error> {
         let request = types::AuthRequest {
             email: self.credentials.email().to_owned(),
-            pw: self.credentials.password().to_owned(),
+            pw: Secret::from(self.credentials.password()),
             kvm_id: self.credentials.kvm_id().map(str::to_owned),
         };
         let answer = error::checked_call(
@@ -187,7 +187,7 @@ impl SessionManager {
         };
         let signature = entry
             .signature
-            .filter(|s| !s.trim().is_empty())
+            .filter(|s| !s.expose().trim().is_empty())
             .ok_or_else(|| lacks("signature"))?;
         let valid_until = entry.valid_until.ok_or_else(|| lacks("valid_until"))?.0;
         let api_host = entry
@@ -203,7 +203,7 @@ impl SessionManager {
         Ok(Session {
             kvm_id,
             api_host,
-            signature: SecretString::from(signature),
+            signature,
             valid_until,
             ptr,
         })

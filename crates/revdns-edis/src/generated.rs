@@ -24,7 +24,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kvm_id: ::std::option::Option<::std::string::String>,
         ///The client-area password.
-        pub pw: ::std::string::String,
+        pub pw: ::revdns_core::secret::Secret,
     }
 
     ///`AuthResponse`
@@ -66,7 +66,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_ip: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub signature: ::std::option::Option<::std::string::String>,
+        pub signature: ::std::option::Option<::revdns_core::secret::Secret>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub suspended: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -82,7 +82,7 @@ pub mod types {
         ///The unique identifier of the KVM to delete PTR records for.
         pub kvm_id: ::std::string::String,
         ///The session signature obtained from the "Create AUTH-session" call.
-        pub signature: ::std::string::String,
+        pub signature: ::revdns_core::secret::Secret,
         pub valid_until: crate::form::EpochSeconds,
     }
 
@@ -123,7 +123,7 @@ pub mod types {
         ///The unique identifier of the KVM to query PTR records for.
         pub kvm_id: ::std::string::String,
         ///The session signature obtained from the "get session" call.
-        pub signature: ::std::string::String,
+        pub signature: ::revdns_core::secret::Secret,
         pub valid_until: crate::form::EpochSeconds,
     }
 
@@ -163,7 +163,7 @@ pub mod types {
         ///The unique identifier of the KVM to set PTR records for.
         pub kvm_id: ::std::string::String,
         ///The session signature obtained from the "Create AUTH-session" call.
-        pub signature: ::std::string::String,
+        pub signature: ::revdns_core::secret::Secret,
         pub valid_until: crate::form::EpochSeconds,
     }
 
