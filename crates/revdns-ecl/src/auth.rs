@@ -131,6 +131,7 @@ pub(crate) struct PasswordLogin {
 
 impl Keystone {
     pub(crate) fn new(http: reqwest::Client, login: PasswordLogin, runtime: Runtime) -> Self {
+        runtime.add_secret(login.password.expose_secret());
         Keystone {
             http,
             auth_url: login.auth_url,
@@ -208,6 +209,7 @@ impl Keystone {
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| invalid("Keystone answered without an X-Subject-Token header".into()))?;
+        self.runtime.add_issued_secret(&token);
         // Position only: the answer's values are not quoted.
         let body: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|e| {
             invalid(format!(

@@ -298,6 +298,7 @@ impl Builder {
         let session = if token_mode {
             let token = required(self.token.or(env.token), var::TOKEN, "token")?;
             input::check_header_token(P, var::TOKEN, token.expose_secret())?;
+            runtime.add_secret(token.expose_secret());
             let endpoint = required(self.endpoint.or(env.endpoint), var::ENDPOINT, "endpoint")?;
             let endpoint = strip_version(&check_url(var::ENDPOINT, &endpoint)?);
             Session::Static(Ticket { token, endpoint })

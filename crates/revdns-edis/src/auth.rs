@@ -115,6 +115,7 @@ impl SessionManager {
         refresh_margin: Duration,
         runtime: HookState,
     ) -> Self {
+        runtime.add_secret(credentials.password());
         let auth =
             generated::Client::new_with_client(&auth_base_url, http.clone(), runtime.clone());
         SessionManager {
@@ -189,6 +190,7 @@ impl SessionManager {
             .signature
             .filter(|s| !s.expose().trim().is_empty())
             .ok_or_else(|| lacks("signature"))?;
+        self.runtime.add_issued_secret(signature.expose());
         let valid_until = entry.valid_until.ok_or_else(|| lacks("valid_until"))?.0;
         let api_host = entry
             .api_host

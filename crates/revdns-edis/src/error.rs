@@ -121,7 +121,7 @@ where
 {
     let (answer, meta) = runtime.call_meta(op.about(), call).await?;
     let (status, error, message) = answer.parts();
-    check_status(op, meta, status, error, message)?;
+    check_status(op, meta, status, error, message).map_err(|e| runtime.redact_error(e))?;
     Ok(answer)
 }
 

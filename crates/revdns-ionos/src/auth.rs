@@ -36,6 +36,11 @@ impl Token {
     ///
     /// `field` names where the token came from (`token` or `IONOS_TOKEN`) for
     /// the error message; the error never contains the token itself.
+    /// The token without a `Bearer ` prefix.
+    pub(crate) fn bare(&self) -> &str {
+        strip_bearer(self.0.expose_secret().trim())
+    }
+
     pub(crate) fn header_value(&self, field: &str) -> Result<HeaderValue, Error> {
         let raw = self.0.expose_secret().trim();
         let bare = strip_bearer(raw);

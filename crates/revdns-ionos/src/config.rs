@@ -183,6 +183,7 @@ impl Builder {
                 .with_retry(retry)
                 .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE))),
         );
+        runtime.add_secret(token.bare());
         let api = crate::api::Client::new_with_client(&base_url, http, runtime);
         Ok(Client::from_parts(api, concurrency))
     }

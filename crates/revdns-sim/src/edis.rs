@@ -181,6 +181,22 @@ impl EdisState {
     }
 
     /// Ends every session now; the next PTR call answers 401.
+    /// Stores `target` as the PTR of `ip` in the VPS that owns it, as the
+    /// EDIS panel would: no check beyond plausibility.
+    pub(crate) fn preload(&self, ip: IpAddr, target: &str) -> io::Result<()> {
+        if !plausible_hostname(target) {
+            return Err(invalid_config(format!("EDIS PTR `{target}` is no name")));
+        }
+        let mut data = self.write();
+        let kvm = data
+            .kvms
+            .values_mut()
+            .find(|k| k.owns(ip))
+            .ok_or_else(|| invalid_config(format!("no EDIS VPS owns {ip}")))?;
+        kvm.ptrs.insert(ip, target.to_owned());
+        Ok(())
+    }
+
     pub(crate) fn expire_sessions(&self) {
         for session in self.write().sessions.values_mut() {
             session.revoked = true;

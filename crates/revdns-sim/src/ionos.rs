@@ -197,6 +197,42 @@ impl IonosState {
     }
 
     /// Marks `token` expired (401) or valid again; `false` for an unknown token.
+    /// Stores a reverse record for `ip` (replacing one it has), as the
+    /// IONOS panel would: no check beyond plausibility and ownership.
+    pub(crate) fn preload(&self, id: Uuid, ip: IpAddr, name: &str) -> io::Result<()> {
+        if !plausible_hostname(name) {
+            return Err(invalid_config(format!(
+                "IONOS record name `{name}` is no name"
+            )));
+        }
+        let mut data = self.write();
+        if !data
+            .tokens
+            .values()
+            .any(|t| t.blocks.iter().any(|b| b.contains(ip)))
+        {
+            return Err(invalid_config(format!("no IONOS token owns {ip}")));
+        }
+        if let Some(old) = data.by_ip.get(&ip).copied() {
+            data.remove(old);
+        }
+        let now = ionos_timestamp(SystemTime::now());
+        let rec = Rec {
+            seq: 0,
+            ip,
+            name: name.to_owned(),
+            description: None,
+            created: now.clone(),
+            created_by: "preload@example.net".to_owned(),
+            created_by_id: Uuid::nil().to_string(),
+            modified: now,
+            modified_by: "preload@example.net".to_owned(),
+            modified_by_id: Uuid::nil().to_string(),
+        };
+        data.insert(id, rec);
+        Ok(())
+    }
+
     pub(crate) fn set_token_expired(&self, token: &str, expired: bool) -> bool {
         match self.write().tokens.get_mut(token) {
             Some(info) => {

@@ -339,6 +339,36 @@ impl Simulator {
         self.shared.ecl.zones()
     }
 
+    /// Stores a PTR for `ip` at `provider` directly, as its control panel or
+    /// another tool would, without a request (no counter moves): in the EDIS
+    /// VPS or under the IONOS token that owns `ip`, or in the ECL zone that
+    /// holds its reverse name (TTL 3600). `target` is stored as given, so a
+    /// test can preload names a client would refuse to write
+    /// (`host_1.example.net`, `router`).
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] when no account owns `ip`, the
+    /// target is no name at all (empty, whitespace, a label over 63
+    /// octets), or ECL refuses the recordset (a duplicate).
+    pub fn preload_ptr(&self, provider: ProviderId, ip: IpAddr, target: &str) -> io::Result<()> {
+        match provider {
+            ProviderId::Edis => self.shared.edis.preload(ip, target),
+            ProviderId::Ionos => {
+                let id = self.shared.new_id(Op::IonosPost);
+                self.shared.ionos.preload(id, ip, target)
+            }
+            ProviderId::Ecl => {
+                let id = self.shared.new_id(Op::EclCreateRecordset);
+                self.shared.ecl.preload(id, ip, target, 3600)
+            }
+            other => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the simulator does not serve {other}"),
+            )),
+        }
+    }
+
     // ------------------------------------------------------------ sessions
 
     /// Ends every EDIS session now: the next PTR call answers 401 until the

@@ -11,6 +11,7 @@ mod ensure;
 mod expiry;
 mod faults;
 mod partial;
+mod read_tolerance;
 mod round_trip;
 mod safety;
 mod scale;
@@ -52,6 +53,8 @@ macro_rules! conformance {
 }
 
 conformance! {
+    crate::read_tolerance::names_revdns_would_not_write_are_read_listed_and_overwritten
+        => names_revdns_would_not_write_are_read_listed_and_overwritten,
     crate::round_trip::set_get_delete_round_trips_ipv4_and_ipv6
         => set_get_delete_round_trips_ipv4_and_ipv6,
     crate::round_trip::apply_reports_one_result_per_change

@@ -543,6 +543,52 @@ impl Error {
         self
     }
 
+    /// This error with every text that may quote the provider (messages,
+    /// the code and message in the metadata, the source chain) passed
+    /// through `redact`, which returns the new text when it changed one.
+    /// A source whose chain changes is replaced by its redacted text. The
+    /// runtime uses this to take the client's secrets out of errors (see
+    /// [`Runtime::redact_error`](crate::runtime::Runtime::redact_error)).
+    #[must_use]
+    pub fn redact_with(mut self, redact: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |t: &mut String| {
+            if let Some(new) = redact(t) {
+                *t = new;
+            }
+        };
+        match &mut self {
+            Error::Auth { message, .. }
+            | Error::Forbidden { message, .. }
+            | Error::Conflict { message, .. }
+            | Error::Rejected { message, .. }
+            | Error::InvalidResponse { message, .. }
+            | Error::Internal { message, .. } => text(message),
+            Error::NotFound { what, .. } => text(what),
+            Error::Validation { reason, .. } => text(reason),
+            _ => {}
+        }
+        if let Some(Some(meta)) = self.meta_slot() {
+            meta.code.as_mut().map(text);
+            meta.message.as_mut().map(text);
+        }
+        let source = match &mut self {
+            Error::Auth { source, .. }
+            | Error::RateLimited { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::InvalidResponse { source, .. }
+            | Error::Api { source, .. } => source.as_mut(),
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        };
+        if let Some(source) = source {
+            let chain = copied_source(source.as_ref()).to_string();
+            if let Some(clean) = redact(&chain) {
+                *source = Box::new(CopiedSource(clean));
+            }
+        }
+        self
+    }
+
     /// A copy of this error, for reporting one failure against every change
     /// it affected (a refused batch, a lost session). `Error` is not `Clone`
     /// because sources are not; the copy keeps every field and carries the

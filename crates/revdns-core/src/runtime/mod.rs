@@ -25,6 +25,7 @@ mod budget;
 mod context;
 mod credential;
 mod http;
+mod secrets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub use answer::{AnswerKind, Described, Dialect, status_table_only};
 pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryBudget};
 pub use credential::{CredentialCache, Issued, Lease};
 pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
+pub use secrets::REDACTED;
 
 use context::{Answer, CallContext};
 
@@ -130,6 +132,7 @@ struct Inner {
     dialect: &'static Dialect,
     config: RuntimeConfig,
     budget: RetryBudget,
+    secrets: secrets::Secrets,
 }
 
 impl Runtime {
@@ -140,6 +143,7 @@ impl Runtime {
                 dialect,
                 config,
                 budget: RetryBudget::new(config.retry_budget),
+                secrets: secrets::Secrets::default(),
             }),
         }
     }
@@ -167,6 +171,36 @@ impl Runtime {
     /// The retry budget shared by this client's requests.
     pub fn budget(&self) -> &RetryBudget {
         &self.inner.budget
+    }
+
+    /// Remembers a credential of this client (a password, a static token):
+    /// from now on every error the runtime returns has it, and its form- and
+    /// JSON-encoded forms, replaced by [`REDACTED`]. Clones share it.
+    pub fn add_secret(&self, secret: &str) {
+        self.inner.secrets.add_fixed(secret);
+    }
+
+    /// Remembers a secret issued to this client (a session signature, a
+    /// token), as [`add_secret`](Runtime::add_secret) does; only the last
+    /// few issued are kept, since older ones are no longer sent.
+    pub fn add_issued_secret(&self, secret: &str) {
+        self.inner.secrets.add_issued(secret);
+    }
+
+    /// `text` with this client's secrets replaced by [`REDACTED`].
+    pub fn redact(&self, text: &str) -> String {
+        self.inner
+            .secrets
+            .redact(text)
+            .unwrap_or_else(|| text.to_owned())
+    }
+
+    /// `err` with this client's secrets taken out of every text that may
+    /// quote the provider ([`Error::redact_with`]). [`call`](Runtime::call)
+    /// and [`call_raw`](Runtime::call_raw) do this to what they return;
+    /// providers do it to errors they build from an answer themselves.
+    pub fn redact_error(&self, err: Error) -> Error {
+        err.redact_with(|text| self.inner.secrets.redact(text))
     }
 
     /// Removes what progenitor adds that none of the providers defines
@@ -352,6 +386,15 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
+        self.exchange(about, fut)
+            .await
+            .map_err(|e| self.redact_error(e))
+    }
+
+    async fn exchange<T, E, F>(&self, about: &str, fut: F) -> Result<(T, ErrorMeta), Error>
+    where
+        F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    {
         let ctx = CallContext::default();
         let (outcome, mut meta) = self.scoped(&ctx, fut).await;
         match outcome {
@@ -375,6 +418,18 @@ impl Runtime {
     ///
     /// As [`call`](Runtime::call).
     pub async fn call_raw(
+        &self,
+        about: &str,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<RawAnswer, Error> {
+        self.raw_exchange(about, client, request, operation)
+            .await
+            .map_err(|e| self.redact_error(e))
+    }
+
+    async fn raw_exchange(
         &self,
         about: &str,
         client: &reqwest::Client,

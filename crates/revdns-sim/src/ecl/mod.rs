@@ -12,6 +12,7 @@ mod zones;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
+use std::net::IpAddr;
 use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
@@ -279,6 +280,34 @@ impl EclState {
     }
 
     /// Ends every token now; the next DNS call answers 401 E2001.
+    /// Adds a PTR recordset for `ip` to the zone (of any tenant) holding its
+    /// reverse name, with the checks a create gets.
+    pub(crate) fn preload(&self, id: Uuid, ip: IpAddr, value: &str, ttl: u32) -> io::Result<()> {
+        let name = revdns_core::reverse::reverse_name(ip);
+        let mut data = self.write();
+        let zone = data
+            .zones
+            .values_mut()
+            .filter(|z| revdns_core::reverse::zone_contains(&z.name, &name))
+            .max_by_key(|z| z.name.len())
+            .ok_or_else(|| invalid_config(format!("no ECL zone holds {name}")))?;
+        let fields = recordsets::check_new(zone, &name, "PTR", ttl, value)
+            .map_err(|(_, m)| invalid_config(format!("ECL recordset {name}: {m}")))?;
+        zone.insert(Rs {
+            id,
+            name: fields.0,
+            rtype: fields.1,
+            value: value.to_owned(),
+            ttl,
+            description: None,
+            created_at: ecl_timestamp(SystemTime::now()),
+            updated_at: None,
+            visible_at: Instant::now(),
+            builtin: Builtin::No,
+        });
+        Ok(())
+    }
+
     pub(crate) fn expire_tokens(&self) {
         for token in self.write().tokens.values_mut() {
             token.revoked = true;
