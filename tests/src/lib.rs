@@ -12,6 +12,8 @@
 //!
 //! Clients retry fast: [`fast_retry`] waits milliseconds, never seconds.
 
+pub mod loopback;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
