@@ -144,11 +144,14 @@ impl Builder {
 
     /// Fills every value not set explicitly from the environment (read now).
     pub fn from_env(self) -> Self {
-        self.with_env(|name| std::env::var(name).ok())
+        self.from_env_with(|name| std::env::var(name).ok())
     }
 
-    /// `from_env` with a lookup function instead of the process environment.
-    pub(crate) fn with_env(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// [`from_env`](Builder::from_env) with the variables looked up by
+    /// `lookup` instead of the process environment: for tests, and for
+    /// variables kept elsewhere (a file, a secret store). `lookup` returns
+    /// `None` for an unset variable.
+    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         self.env = Some(Env::read(lookup));
         self
     }
@@ -400,7 +403,10 @@ mod tests {
 
     #[test]
     fn build_from_env_strips_v3_and_keeps_region() {
-        let client = Builder::new().with_env(env(LOGIN_ENV)).build().unwrap();
+        let client = Builder::new()
+            .from_env_with(env(LOGIN_ENV))
+            .build()
+            .unwrap();
         let debug = format!("{client:?}");
         assert!(
             debug.contains("\"https://keystone-jp1-ecl.api.ntt.com\""),
@@ -420,7 +426,10 @@ mod tests {
             .copied()
             .filter(|(k, _)| *k != "OS_PASSWORD")
             .collect();
-        let err = Builder::new().with_env(env(&partial)).build().unwrap_err();
+        let err = Builder::new()
+            .from_env_with(env(&partial))
+            .build()
+            .unwrap_err();
         assert_eq!(field(err), "OS_PASSWORD");
         assert_eq!(field(Builder::new().build().unwrap_err()), "OS_AUTH_URL");
     }
@@ -429,7 +438,7 @@ mod tests {
     fn explicit_values_win_over_env_whatever_the_order() {
         let client = Builder::new()
             .auth_url("http://127.0.0.1:5000")
-            .with_env(env(LOGIN_ENV))
+            .from_env_with(env(LOGIN_ENV))
             .build()
             .unwrap();
         assert!(format!("{client:?}").contains("http://127.0.0.1:5000"));
@@ -452,7 +461,7 @@ mod tests {
     #[test]
     fn env_token_without_password_selects_token_mode() {
         let client = Builder::new()
-            .with_env(env(&[
+            .from_env_with(env(&[
                 ("OS_TOKEN", "tok-FAKE"),
                 ("OS_ENDPOINT", "https://dns.example.net"),
             ]))

@@ -167,11 +167,14 @@ impl Builder {
     /// `EDIS_AUTH_URL` and `EDIS_PTR_URL` for values not set explicitly.
     /// Empty variables count as unset.
     pub fn from_env(self) -> Self {
-        self.with_env_lookup(|name| std::env::var(name).ok())
+        self.from_env_with(|name| std::env::var(name).ok())
     }
 
-    /// [`from_env`](Builder::from_env) with another source of variables.
-    pub(crate) fn with_env_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// [`from_env`](Builder::from_env) with the variables looked up by
+    /// `lookup` instead of the process environment: for tests, and for
+    /// variables kept elsewhere (a file, a secret store). `lookup` returns
+    /// `None` for an unset variable.
+    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
         self.env = Some(EnvValues {
             email: read(ENV_EMAIL),
@@ -366,17 +369,14 @@ mod tests {
 
     #[test]
     fn build_without_email_names_edis_email() {
-        let err = Builder::new()
-            .with_env_lookup(env(&[]))
-            .build()
-            .unwrap_err();
+        let err = Builder::new().from_env_with(env(&[])).build().unwrap_err();
         assert_eq!(field_of(err), "EDIS_EMAIL");
     }
 
     #[test]
     fn build_without_password_names_edis_password() {
         let err = Builder::new()
-            .with_env_lookup(env(&[("EDIS_EMAIL", "ops@example.net")]))
+            .from_env_with(env(&[("EDIS_EMAIL", "ops@example.net")]))
             .build()
             .unwrap_err();
         assert_eq!(field_of(err), "EDIS_PASSWORD");
@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn build_with_empty_env_values_treats_them_as_unset() {
         let err = Builder::new()
-            .with_env_lookup(env(&[("EDIS_EMAIL", "  "), ("EDIS_PASSWORD", "x")]))
+            .from_env_with(env(&[("EDIS_EMAIL", "  "), ("EDIS_PASSWORD", "x")]))
             .build()
             .unwrap_err();
         assert_eq!(field_of(err), "EDIS_EMAIL");
@@ -394,7 +394,7 @@ mod tests {
     #[test]
     fn build_from_env_reads_all_three_variables() {
         let client = Builder::new()
-            .with_env_lookup(env(&[
+            .from_env_with(env(&[
                 ("EDIS_EMAIL", "ops@example.net"),
                 ("EDIS_PASSWORD", "example-password"),
                 ("EDIS_KVM_ID", "kvm_1_2"),
@@ -413,11 +413,11 @@ mod tests {
         ];
         let before = Builder::new()
             .kvm_id("kvm_explicit_1")
-            .with_env_lookup(env(&vars))
+            .from_env_with(env(&vars))
             .build()
             .unwrap();
         let after = Builder::new()
-            .with_env_lookup(env(&vars))
+            .from_env_with(env(&vars))
             .kvm_id("kvm_explicit_1")
             .build()
             .unwrap();
@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(client.kvm_id(), Some("kvm_b_1"));
         let client = Builder::new()
             .credentials(Credentials::new("a@example.net", "pw").with_kvm_id("kvm_c_1"))
-            .with_env_lookup(env(&[("EDIS_KVM_ID", "kvm_env_1")]))
+            .from_env_with(env(&[("EDIS_KVM_ID", "kvm_env_1")]))
             .build()
             .unwrap();
         assert_eq!(client.kvm_id(), Some("kvm_c_1"));
@@ -516,7 +516,7 @@ mod tests {
     fn debug_output_hides_passwords() {
         let builder = Builder::new()
             .credentials(Credentials::new("a@example.net", "hunter2-explicit"))
-            .with_env_lookup(env(&[("EDIS_PASSWORD", "hunter2-from-env")]));
+            .from_env_with(env(&[("EDIS_PASSWORD", "hunter2-from-env")]));
         let shown = format!("{builder:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         let client = builder.build().unwrap();

@@ -71,12 +71,14 @@ impl Builder {
     /// [`IONOS_TOKEN`](ENV_TOKEN) and [`IONOS_DNS_API_URL`](ENV_BASE_URL).
     /// Empty variables count as unset.
     pub fn from_env(self) -> Self {
-        self.with_env(|name| std::env::var(name).ok())
+        self.from_env_with(|name| std::env::var(name).ok())
     }
 
     /// [`from_env`](Builder::from_env) with the variables looked up by
-    /// `lookup`, so tests need not touch the process environment.
-    pub(crate) fn with_env(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// `lookup` instead of the process environment: for tests, and for
+    /// variables kept elsewhere (a file, a secret store). `lookup` returns
+    /// `None` for an unset variable.
+    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let get = |name| lookup(name).filter(|v| !v.trim().is_empty());
         self.env_base_url = get(ENV_BASE_URL);
         self.env_token = get(ENV_TOKEN).map(Token::new);
@@ -231,14 +233,14 @@ mod tests {
 
     #[test]
     fn builder_without_token_names_the_variable() {
-        let err = Builder::new().with_env(env(&[])).build().unwrap_err();
+        let err = Builder::new().from_env_with(env(&[])).build().unwrap_err();
         assert_eq!(field_of(err), "IONOS_TOKEN");
     }
 
     #[test]
     fn builder_reads_token_and_url_from_env() {
         let client = Builder::new()
-            .with_env(env(&[
+            .from_env_with(env(&[
                 ("IONOS_TOKEN", "t"),
                 ("IONOS_DNS_API_URL", "http://127.0.0.1:9/"),
             ]))
@@ -250,7 +252,7 @@ mod tests {
     #[test]
     fn builder_ignores_the_global_ionos_api_url() {
         let client = Builder::new()
-            .with_env(env(&[
+            .from_env_with(env(&[
                 ("IONOS_TOKEN", "t"),
                 ("IONOS_API_URL", "https://api.ionos.com"),
             ]))
@@ -269,12 +271,12 @@ mod tests {
         };
         let before = Builder::new()
             .base_url("https://explicit.example.net")
-            .with_env(lookup())
+            .from_env_with(lookup())
             .token("t")
             .build()
             .unwrap();
         let after = Builder::new()
-            .with_env(lookup())
+            .from_env_with(lookup())
             .token("t")
             .base_url("https://explicit.example.net")
             .build()
@@ -286,7 +288,7 @@ mod tests {
     #[test]
     fn builder_empty_env_token_counts_as_unset() {
         let err = Builder::new()
-            .with_env(env(&[("IONOS_TOKEN", "  ")]))
+            .from_env_with(env(&[("IONOS_TOKEN", "  ")]))
             .build()
             .unwrap_err();
         assert_eq!(field_of(err), "IONOS_TOKEN");
@@ -296,7 +298,7 @@ mod tests {
     fn builder_bad_env_url_names_the_variable() {
         let err = Builder::new()
             .token("t")
-            .with_env(env(&[("IONOS_DNS_API_URL", "http://dns.example.net")]))
+            .from_env_with(env(&[("IONOS_DNS_API_URL", "http://dns.example.net")]))
             .build()
             .unwrap_err();
         assert_eq!(field_of(err), "IONOS_DNS_API_URL");
@@ -356,7 +358,7 @@ mod tests {
     fn builder_debug_hides_the_token() {
         let builder = Builder::new()
             .token("very-secret-token")
-            .with_env(env(&[("IONOS_TOKEN", "other-secret-token")]));
+            .from_env_with(env(&[("IONOS_TOKEN", "other-secret-token")]));
         let shown = format!("{builder:?}");
         assert!(!shown.contains("secret-token"), "{shown}");
         let client = builder.build().unwrap();

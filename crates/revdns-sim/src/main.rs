@@ -99,34 +99,24 @@ impl Args {
 fn banner(sim: &Simulator) -> String {
     let (edis, ionos, ecl) = (sim.edis_url(), sim.ionos_url(), sim.ecl_url());
     let blocks = demo::BLOCKS.join(", ");
+    let exports: String = sim
+        .env_exports()
+        .iter()
+        .map(|(name, value)| format!("export {name}='{value}'\n"))
+        .collect();
     format!(
         "revdns-sim is serving on loopback; Ctrl-C stops it.
 
-  EDIS   {edis}   auth and PTR: Builder::auth_base_url / ptr_base_url
+  EDIS   {edis}   auth and PTR
   IONOS  {ionos}
-  ECL    {ecl}   Keystone at /v3/auth/tokens, DNS at /v2
+  ECL    {ecl}   Keystone at /v3, DNS at /v2
 
-Demo accounts (fake credentials), each owning {blocks}:
+Demo accounts (fake credentials), each owning {blocks}; these variables point
+every client's from_env at this simulator:
 
-export EDIS_EMAIL='{edis_email}'
-export EDIS_PASSWORD='{edis_password}'
-export EDIS_KVM_ID='{edis_kvm}'
-export IONOS_TOKEN='{ionos_token}'
-export IONOS_DNS_API_URL='{ionos}'
-export OS_AUTH_URL='{ecl}'
-export OS_USERNAME='{ecl_user}'
-export OS_PASSWORD='{ecl_password}'
-export OS_PROJECT_ID='{ecl_project}'
-
+{exports}
 ECL reverse zones: {zones}
 ",
-        edis_email = demo::EDIS_EMAIL,
-        edis_password = demo::EDIS_PASSWORD,
-        edis_kvm = demo::EDIS_KVM_ID,
-        ionos_token = demo::IONOS_TOKEN,
-        ecl_user = demo::ECL_USERNAME,
-        ecl_password = demo::ECL_PASSWORD,
-        ecl_project = demo::ECL_PROJECT_ID,
         zones = demo::ECL_ZONES.join(" "),
     )
 }
@@ -189,6 +179,8 @@ mod tests {
             "EDIS_EMAIL=",
             "EDIS_PASSWORD=",
             "EDIS_KVM_ID=",
+            "EDIS_AUTH_URL=",
+            "EDIS_PTR_URL=",
             "IONOS_TOKEN=",
             "IONOS_DNS_API_URL=",
             "OS_AUTH_URL=",
@@ -199,6 +191,7 @@ mod tests {
             assert!(text.contains(needle), "{needle}");
         }
         assert!(text.contains(&format!("IONOS_DNS_API_URL='{}'", sim.ionos_url())));
-        assert!(text.contains(&format!("OS_AUTH_URL='{}'", sim.ecl_url())));
+        assert!(text.contains(&format!("OS_AUTH_URL='{}/v3'", sim.ecl_url())));
+        assert!(text.contains(&format!("EDIS_AUTH_URL='{}'", sim.edis_url())));
     }
 }

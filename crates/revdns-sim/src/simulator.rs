@@ -339,6 +339,30 @@ impl Simulator {
         self.shared.ecl.zones()
     }
 
+    /// The environment that points every provider's `from_env` at this
+    /// simulator with its demo accounts: `(variable, value)` pairs for
+    /// EDIS (`EDIS_EMAIL`, `EDIS_PASSWORD`, `EDIS_KVM_ID`, `EDIS_AUTH_URL`,
+    /// `EDIS_PTR_URL`), IONOS (`IONOS_TOKEN`, `IONOS_DNS_API_URL`) and ECL
+    /// (`OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_ID`). The
+    /// binary prints them as `export` lines. With them, no client reaches a
+    /// real provider: every base URL is this simulator's.
+    pub fn env_exports(&self) -> Vec<(&'static str, String)> {
+        use crate::config::demo;
+        vec![
+            ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
+            ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
+            ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
+            ("EDIS_AUTH_URL", self.edis_url()),
+            ("EDIS_PTR_URL", self.edis_url()),
+            ("IONOS_TOKEN", demo::IONOS_TOKEN.to_owned()),
+            ("IONOS_DNS_API_URL", self.ionos_url()),
+            ("OS_AUTH_URL", format!("{}/v3", self.ecl_url())),
+            ("OS_USERNAME", demo::ECL_USERNAME.to_owned()),
+            ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
+            ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
+        ]
+    }
+
     /// Stores a PTR for `ip` at `provider` directly, as its control panel or
     /// another tool would, without a request (no counter moves): in the EDIS
     /// VPS or under the IONOS token that owns `ip`, or in the ECL zone that

@@ -53,13 +53,40 @@ impl AnyProvider {
     /// otherwise the provider's own `from_env` error, such as
     /// [`Error::Validation`] naming a missing variable.
     pub fn from_env(provider: ProviderId) -> Result<Self, Error> {
+        Self::from_env_with(provider, |name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](AnyProvider::from_env) with the variables looked up by
+    /// `lookup` (`None` for an unset one) instead of the process environment,
+    /// e.g. the pairs `revdns_sim::Simulator::env_exports` gives.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](AnyProvider::from_env).
+    #[cfg_attr(
+        not(any(feature = "edis", feature = "ionos", feature = "ecl")),
+        allow(unused_variables)
+    )]
+    pub fn from_env_with(
+        provider: ProviderId,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
         match provider {
             #[cfg(feature = "edis")]
-            ProviderId::Edis => revdns_edis::Client::from_env().map(Self::Edis),
+            ProviderId::Edis => revdns_edis::Builder::new()
+                .from_env_with(lookup)
+                .build()
+                .map(Self::Edis),
             #[cfg(feature = "ionos")]
-            ProviderId::Ionos => revdns_ionos::Client::from_env().map(Self::Ionos),
+            ProviderId::Ionos => revdns_ionos::Builder::new()
+                .from_env_with(lookup)
+                .build()
+                .map(Self::Ionos),
             #[cfg(feature = "ecl")]
-            ProviderId::Ecl => revdns_ecl::Client::from_env().map(Self::Ecl),
+            ProviderId::Ecl => revdns_ecl::Builder::new()
+                .from_env_with(lookup)
+                .build()
+                .map(Self::Ecl),
             #[allow(unreachable_patterns)]
             other => Err(Error::unsupported(
                 other,
