@@ -38,12 +38,13 @@ impl Token {
     /// the error message; the error never contains the token itself.
     /// The token without a `Bearer ` prefix.
     pub(crate) fn bare(&self) -> &str {
-        strip_bearer(self.0.expose_secret().trim())
+        strip_bearer(self.0.expose_secret())
     }
 
     pub(crate) fn header_value(&self, field: &str) -> Result<HeaderValue, Error> {
-        let raw = self.0.expose_secret().trim();
-        let bare = strip_bearer(raw);
+        // Not trimmed: a token with a stray space or line break is refused,
+        // not repaired, like every other credential.
+        let bare = self.bare();
         revdns_core::input::check_header_token(ProviderId::Ionos, field, bare)?;
         let mut value = HeaderValue::from_str(&format!("Bearer {bare}")).map_err(|_| {
             Error::validation(field, "the IONOS token is not a valid HTTP header value")
@@ -102,10 +103,13 @@ mod tests {
 
     #[test]
     fn token_with_bearer_prefix_is_not_doubled() {
-        for raw in ["Bearer t0k", "bearer t0k", "  BEARER   t0k  "] {
+        for raw in ["Bearer t0k", "bearer t0k", "BEARER   t0k"] {
             let value = Token::new(raw).header_value("token").unwrap();
             assert_eq!(value.to_str().unwrap(), "Bearer t0k", "{raw:?}");
         }
+        // Padding is refused, not repaired.
+        assert!(Token::new(" Bearer t0k").header_value("token").is_err());
+        assert!(Token::new("t0k\n").header_value("token").is_err());
     }
 
     #[test]
