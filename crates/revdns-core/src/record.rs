@@ -212,7 +212,7 @@ pub fn lookup_set(ips: &[IpAddr]) -> Result<Vec<IpAddr>, Error> {
 ///   address and its IPv4-mapped or IPv4-compatible twin counting as one
 ///   ([`canonical_ip`]);
 /// - field `ip` for an address that can carry no PTR
-///   ([`check_address`](crate::address::check_address));
+///   ([`check_address`]);
 /// - field `comment` for a comment holding a control character, a line or
 ///   paragraph separator, a bidirectional control or a byte-order mark
 ///   ([`check_comment`]; the reason names the IP).
