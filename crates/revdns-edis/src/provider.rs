@@ -53,7 +53,9 @@ impl PtrProvider for Client {
     /// Reads [`chunk_size`](Client::chunk_size) IPs per request. EDIS
     /// refuses a whole request when one IP in it is not the VPS's, so a
     /// refused chunk is split until that IP stands alone; it has no PTR
-    /// here (`None`), and the others are answered.
+    /// here (`None`), and the others are answered. When every IP of a
+    /// lookup of two or more is refused that way, the refusal is returned:
+    /// it is about the request, not the IPs.
     ///
     /// # Errors
     ///
@@ -61,8 +63,20 @@ impl PtrProvider for Client {
     /// the first failure that is not such a refusal.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
         let ips = lookup_set(ips)?;
+        let mut results = self.read_each(&ips).await;
+        // Every IP refused on its own: the refusal is about the request
+        // (its session fields, the VPS), not about the IPs, and reading them
+        // all as "no PTR" would lie.
+        if ips.len() > 1
+            && results
+                .values()
+                .all(|r| matches!(r, Err(Error::Rejected { .. })))
+        {
+            let (_, first) = results.pop_first().expect("at least two IPs");
+            return Err(first.expect_err("checked above"));
+        }
         let mut out = BTreeMap::new();
-        for (ip, result) in self.read_each(&ips).await {
+        for (ip, result) in results {
             let target = match result {
                 Ok(target) => target,
                 // A lone IP refused as a bad request is one EDIS does not

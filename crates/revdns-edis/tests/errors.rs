@@ -333,3 +333,31 @@ async fn html_401_from_a_proxy_keeps_its_status_and_renews_the_session() {
     // A 401 means a new session and one more try, whatever the body.
     assert_eq!(calls, 2);
 }
+
+/// `get` splits a refused lookup until each IP stands alone, and a lone
+/// refused IP reads as "no PTR here". When every IP is refused, the
+/// refusal is about the request itself: it is returned, not read as
+/// "no PTR" for all.
+#[tokio::test]
+async fn get_where_every_ip_is_refused_is_an_error_not_all_none() {
+    use revdns_edis::PtrProvider;
+    let server = MockServer::start_async().await;
+    mock_auth(&server, FAR_FUTURE).await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/get/ptr");
+            then.status(400)
+                .header("content-type", "application/json")
+                .body(r#"{"status":"error","error":"Invalid input: 'api_host' is not valid."}"#);
+        })
+        .await;
+    let ips = [ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.3")];
+    let err = client(&server).get(&ips).await.unwrap_err();
+    assert_eq!(err.kind(), "rejected", "{err:?}");
+    assert!(err.to_string().contains("api_host"), "{err}");
+    // Split down to single IPs: 1 + 2 + 2 requests for three IPs.
+    assert_eq!(get.calls_async().await, 5);
+    // One lone refused IP is the documented "no PTR here".
+    let one = client(&server).get(&ips[..1]).await.unwrap();
+    assert_eq!(one[&ips[0]], None);
+}
