@@ -76,13 +76,7 @@ pub fn check_comment(
     Ok(())
 }
 
-/// Checks a password or similar secret: not empty or blank, and free of
-/// control characters. The value is never part of the error.
-///
-/// # Errors
-///
-/// [`Error::Validation`] naming `field` and the rule.
-pub fn check_secret(provider: ProviderId, field: &str, value: &str) -> Result<(), Error> {
+fn not_blank(provider: ProviderId, field: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::validation_for(
             provider,
@@ -90,6 +84,17 @@ pub fn check_secret(provider: ProviderId, field: &str, value: &str) -> Result<()
             "is empty or only whitespace",
         ));
     }
+    Ok(())
+}
+
+/// Checks a password or similar secret: not empty or blank, and free of
+/// control characters. The value is never part of the error.
+///
+/// # Errors
+///
+/// [`Error::Validation`] naming `field` and the rule.
+pub fn check_secret(provider: ProviderId, field: &str, value: &str) -> Result<(), Error> {
+    not_blank(provider, field, value)?;
     if let Some(at) = value.chars().position(char::is_control) {
         return Err(Error::validation_for(
             provider,
@@ -109,13 +114,7 @@ pub fn check_secret(provider: ProviderId, field: &str, value: &str) -> Result<()
 ///
 /// [`Error::Validation`] naming `field` and the rule.
 pub fn check_header_token(provider: ProviderId, field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::validation_for(
-            provider,
-            field,
-            "is empty or only whitespace",
-        ));
-    }
+    not_blank(provider, field, value)?;
     if let Some(at) = value.chars().position(|c| !c.is_ascii_graphic()) {
         return Err(Error::validation_for(
             provider,
@@ -136,13 +135,7 @@ pub fn check_header_token(provider: ProviderId, field: &str, value: &str) -> Res
 ///
 /// [`Error::Validation`] naming `field`, the rule and the position.
 pub fn check_identifier(provider: ProviderId, field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::validation_for(
-            provider,
-            field,
-            "is empty or only whitespace",
-        ));
-    }
+    not_blank(provider, field, value)?;
     if let Some((at, c)) = value
         .chars()
         .enumerate()
