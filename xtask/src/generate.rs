@@ -10,15 +10,86 @@ use serde_json::Value;
 
 use crate::providers::Provider;
 
-/// Builds the Rust source for one provider from its patched spec.
-pub fn generate(provider: &Provider, spec: &Value) -> Result<String> {
+/// The two files generated for one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The client: `crates/revdns-<id>/src/generated.rs`.
+    pub client: String,
+    /// Typed `httpmock` helpers for the same operations and types
+    /// (`crates/revdns-<id>/src/generated_mock.rs`, behind the `mock` feature).
+    pub mock: String,
+}
+
+/// Builds the Rust sources for one provider from its patched spec.
+pub fn generate(provider: &Provider, spec: &Value) -> Result<Generated> {
     check_replacements(provider, spec)?;
     check_secret_fields(provider, spec, "")?;
     let base_url = default_base_url(provider, spec)?;
     let path_servers = path_servers(spec);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .with_context(|| format!("{}: the patched spec is not OpenAPI 3.0", provider.spec_dir))?;
+    let settings = settings(provider)?;
 
+    let tokens = run_generator(provider, || {
+        Generator::new(&settings).generate_tokens(&openapi)
+    })?;
+    let body = unparse(provider, tokens)?;
+    let client = render(provider, &base_url, &path_servers, &body);
+
+    let tokens = run_generator(provider, || {
+        Generator::new(&settings).httpmock(&openapi, "crate::generated")
+    })?;
+    let mut body = unparse(provider, tokens)?;
+    if provider.form_bodies {
+        // progenitor matches every body as JSON; these are forms, matched
+        // on their decoded values (JSON text inside a field included).
+        body = body.replace(
+            "Self(self.0.json_body_obj(value))",
+            "Self(self.0.is_true(crate::mock::form_body(value)))",
+        );
+    }
+    let body = repeated_query_params(&body);
+    let body = under_base_path(&body, &base_url);
+    let mock = render_mock(provider, &body);
+    Ok(Generated { client, mock })
+}
+
+/// progenitor's mock matchers print a list parameter with `to_string`,
+/// which lists lack; a list query parameter is sent as repeated keys
+/// (`filter.recordIp=a&filter.recordIp=b`), so match one key per item.
+fn repeated_query_params(body: &str) -> String {
+    let list_param = regex::Regex::new(
+        r#"(T: Into<Option<&'a ::std::vec::Vec<[^\n]*>>>,\s*\{\s*if let Some\(value\) = value\.into\(\) \{\s*)Self\(self\.0\.query_param\(("[^"]+"), value\.to_string\(\)\)\)"#,
+    )
+    .expect("a valid pattern");
+    list_param
+        .replace_all(
+            body,
+            "${1}Self(value.iter().fold(self.0, |when, item| when.query_param($2, item.to_string())))",
+        )
+        .into_owned()
+}
+
+/// The mocks match paths as the server receives them: under the path of
+/// the spec's base URL (ECL's `/v2`), which progenitor leaves out.
+fn under_base_path(body: &str, base_url: &str) -> String {
+    let base_path = url_path(base_url);
+    if base_path.is_empty() {
+        return body.to_owned();
+    }
+    // Every path pattern progenitor writes is a string literal anchored at `^/`.
+    body.replace("\"^/", &format!("\"^{base_path}/"))
+}
+
+/// The path of an absolute URL, without a trailing slash (`""` for none).
+fn url_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme
+        .find('/')
+        .map_or("", |at| after_scheme[at..].trim_end_matches('/'))
+}
+
+fn settings(provider: &Provider) -> Result<GenerationSettings> {
     let inner_type = syn::parse_str::<syn::Type>(provider.inner_type)
         .with_context(|| format!("{}: bad inner type {}", provider.id, provider.inner_type))?
         .into_token_stream();
@@ -41,28 +112,26 @@ pub fn generate(provider: &Provider, spec: &Value) -> Result<String> {
     for (schema, name) in provider.renames {
         settings.with_patch(schema, TypePatch::default().with_rename(*name));
     }
+    Ok(settings)
+}
 
-    let tokens = run_generator(provider, &settings, &openapi)?;
+fn unparse(provider: &Provider, tokens: TokenStream) -> Result<String> {
     let file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("{}: progenitor produced unparsable code", provider.id))?;
-    let body = progenitor_impl::space_out_items(prettyplease::unparse(&file))
-        .map_err(|e| anyhow!("{}: {e}", provider.id))?;
-    Ok(render(provider, &base_url, &path_servers, &body))
+    progenitor_impl::space_out_items(prettyplease::unparse(&file))
+        .map_err(|e| anyhow!("{}: {e}", provider.id))
 }
 
 /// progenitor and typify report many unsupported shapes by panicking; turn a
 /// panic into an error that names the provider and the spec.
 fn run_generator(
     provider: &Provider,
-    settings: &GenerationSettings,
-    openapi: &openapiv3::OpenAPI,
+    generate: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream> {
     let previous_hook = std::panic::take_hook();
     // The default hook would print a backtrace hint over our own message.
     std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(settings).generate_tokens(openapi)
-    }));
+    let result = catch_unwind(AssertUnwindSafe(generate));
     std::panic::set_hook(previous_hook);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
@@ -173,6 +242,15 @@ fn path_servers(spec: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+fn render_mock(provider: &Provider, body: &str) -> String {
+    let out = format!(
+        "// @generated by `cargo xtask regenerate` from {dir}; edit {dir}/patch.json or the \
+         generator instead.\n\n{body}",
+        dir = provider.spec_dir
+    );
+    one_trailing_newline(out)
+}
+
 fn render(
     provider: &Provider,
     base_url: &str,
@@ -198,7 +276,11 @@ fn render(
     }
     out.push('\n');
     out.push_str(body);
-    // One trailing newline, LF only, whatever the platform.
+    one_trailing_newline(out)
+}
+
+/// One trailing newline, LF only, whatever the platform.
+fn one_trailing_newline(out: String) -> String {
     let mut out = out.replace("\r\n", "\n");
     while out.ends_with("\n\n") {
         out.pop();

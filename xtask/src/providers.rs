@@ -7,8 +7,12 @@ pub struct Provider {
     pub id: &'static str,
     /// Spec directory relative to the workspace root.
     pub spec_dir: &'static str,
-    /// Generated file relative to the workspace root.
+    /// Generated client relative to the workspace root.
     pub output: &'static str,
+    /// Generated typed `httpmock` helpers relative to the workspace root.
+    pub mock_output: &'static str,
+    /// Request bodies are forms (matched on decoded values by the mocks).
+    pub form_bodies: bool,
     /// Type that the generated `Client` carries for its hooks (`with_inner_type`).
     pub inner_type: &'static str,
     /// Schemas replaced by hand-written types: (schema name, Rust path).
@@ -23,6 +27,8 @@ pub const PROVIDERS: &[Provider] = &[
         id: "edis",
         spec_dir: "specs/edis",
         output: "crates/revdns-edis/src/generated.rs",
+        mock_output: "crates/revdns-edis/src/generated_mock.rs",
+        form_bodies: true,
         inner_type: "crate::hooks::HookState",
         // EDIS wants JSON text inside one form field; serde_urlencoded cannot
         // write a list or map, so these types serialise themselves as a string.
@@ -38,6 +44,8 @@ pub const PROVIDERS: &[Provider] = &[
         id: "ionos",
         spec_dir: "specs/ionos-dns",
         output: "crates/revdns-ionos/src/generated.rs",
+        mock_output: "crates/revdns-ionos/src/generated_mock.rs",
+        form_bodies: false,
         inner_type: "crate::hooks::HookState",
         replacements: &[],
         // `types::Error` would sit beside progenitor's `Error` in every signature.
@@ -47,6 +55,8 @@ pub const PROVIDERS: &[Provider] = &[
         id: "ecl",
         spec_dir: "specs/ecl-dns",
         output: "crates/revdns-ecl/src/generated.rs",
+        mock_output: "crates/revdns-ecl/src/generated_mock.rs",
+        form_bodies: false,
         inner_type: "crate::hooks::HookState",
         // `records` in answers is a list, or a bare string after an update;
         // the hand-written type reads both and always writes a list.

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::generate::generate;
+use crate::generate::{Generated, generate};
 use crate::providers::Provider;
 use crate::spec::{apply_patch, check_refs, fragment_paths, merge, parse};
 
@@ -38,7 +38,7 @@ pub struct Report {
 
 /// Runs the pipeline on the spec directory of `provider` under `root` and
 /// returns the generated source, without writing anything.
-pub fn build(root: &Path, provider: &Provider) -> Result<String> {
+pub fn build(root: &Path, provider: &Provider) -> Result<Generated> {
     let spec_dir = root.join(provider.spec_dir);
     let mut fragments = Vec::new();
     for path in fragment_paths(&spec_dir)? {
@@ -66,22 +66,36 @@ pub fn regenerate(root: &Path, provider: &'static Provider, check: bool) -> Resu
     let started = Instant::now();
     let generated = build(root, provider)?;
     let millis = started.elapsed().as_millis();
-    let output = root.join(provider.output);
-    let committed = std::fs::read_to_string(&output).unwrap_or_default();
-    let status = if committed == generated {
-        Status::Unchanged
-    } else if check {
-        Status::Stale {
-            diff: capped_diff(&committed, &generated, provider.output, 60),
+    let files = [
+        (provider.output, &generated.client),
+        (provider.mock_output, &generated.mock),
+    ];
+    let mut diffs = String::new();
+    let mut written = false;
+    for (path, text) in files {
+        let output = root.join(path);
+        let committed = std::fs::read_to_string(&output).unwrap_or_default();
+        if committed == *text {
+            continue;
         }
-    } else {
-        std::fs::write(&output, &generated)
-            .with_context(|| format!("writing {}", output.display()))?;
+        if check {
+            diffs.push_str(&capped_diff(&committed, text, path, 60));
+        } else {
+            std::fs::write(&output, text)
+                .with_context(|| format!("writing {}", output.display()))?;
+            written = true;
+        }
+    }
+    let status = if !diffs.is_empty() {
+        Status::Stale { diff: diffs }
+    } else if written {
         Status::Written
+    } else {
+        Status::Unchanged
     };
     Ok(Report {
         provider: provider.id,
-        lines: generated.lines().count(),
+        lines: generated.client.lines().count() + generated.mock.lines().count(),
         millis,
         status,
     })

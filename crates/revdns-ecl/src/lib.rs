@@ -9,6 +9,9 @@ mod provider;
 pub mod records;
 mod zones;
 
+#[cfg(feature = "mock")]
+pub mod mock;
+
 #[rustfmt::skip]
 #[allow(missing_docs, missing_debug_implementations, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic, rustdoc::all)]
 mod generated;

@@ -8,6 +8,9 @@ pub mod form;
 mod hooks;
 mod provider;
 
+#[cfg(feature = "mock")]
+pub mod mock;
+
 #[rustfmt::skip]
 #[allow(missing_docs, missing_debug_implementations, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic, rustdoc::all)]
 mod generated;

@@ -7,6 +7,9 @@ mod hooks;
 mod provider;
 mod record;
 
+#[cfg(feature = "mock")]
+pub mod mock;
+
 #[rustfmt::skip]
 #[allow(missing_docs, missing_debug_implementations, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic, rustdoc::all)]
 mod generated;
