@@ -23,7 +23,23 @@ struct PasswordAuth<'a> {
     name: &'a str,
     password: &'a str,
     domain_ok: bool,
-    project_id: Option<&'a str>,
+    project: Option<ProjectScope<'a>>,
+}
+
+/// How `auth.scope.project` names the project: by id, or by name within a
+/// domain (as keystoneauth's `OS_PROJECT_NAME` + `OS_PROJECT_DOMAIN_*` do).
+#[derive(Debug, PartialEq, Eq)]
+enum ProjectScope<'a> {
+    Id(&'a str),
+    Name { name: &'a str, domain_ok: bool },
+}
+
+/// Whether a `domain` object names the default domain (by id or name).
+fn is_default_domain(domain: Option<&Value>) -> bool {
+    domain.is_some_and(|d| {
+        d.get("id").and_then(Value::as_str) == Some("default")
+            || d.get("name").and_then(Value::as_str) == Some("Default")
+    })
 }
 
 /// Reads `auth.identity.password.user` and `auth.scope.project.id`;
@@ -36,20 +52,27 @@ fn parse(body: &Value) -> Option<PasswordAuth<'_>> {
         return None;
     }
     let user = identity.get("password")?.get("user")?;
-    let domain = user.get("domain");
-    let domain_ok = domain.is_some_and(|d| {
-        d.get("id").and_then(Value::as_str) == Some("default")
-            || d.get("name").and_then(Value::as_str) == Some("Default")
-    });
-    let project_id = match auth.get("scope") {
+    let domain_ok = is_default_domain(user.get("domain"));
+    let project = match auth.get("scope") {
         None => None,
-        Some(scope) => Some(scope.get("project")?.get("id")?.as_str()?),
+        Some(scope) => {
+            let project = scope.get("project")?;
+            match (project.get("id"), project.get("name")) {
+                (Some(id), _) => Some(ProjectScope::Id(id.as_str()?)),
+                // A name means nothing without its domain: malformed.
+                (None, Some(name)) => Some(ProjectScope::Name {
+                    name: name.as_str()?,
+                    domain_ok: is_default_domain(Some(project.get("domain")?)),
+                }),
+                (None, None) => return None,
+            }
+        }
     };
     Some(PasswordAuth {
         name: user.get("name")?.as_str()?,
         password: user.get("password")?.as_str()?,
         domain_ok,
-        project_id,
+        project,
     })
 }
 
@@ -103,7 +126,13 @@ pub(super) async fn create_token(
         Some(user)
             if user.password == auth.password
                 && auth.domain_ok
-                && auth.project_id.is_none_or(|p| p == user.project_id) =>
+                && auth.project.as_ref().is_none_or(|p| match p {
+                    ProjectScope::Id(id) => *id == user.project_id,
+                    // The simulator names each project by its id.
+                    ProjectScope::Name { name, domain_ok } => {
+                        *domain_ok && *name == user.project_id
+                    }
+                }) =>
         {
             (user.user_id.clone(), user.project_id.clone())
         }
@@ -173,6 +202,37 @@ pub(super) async fn create_token(
     response
 }
 
+/// The v3 version document, as Keystone serves it at `/v3`.
+fn version_v3(base_url: &str) -> Value {
+    json!({
+        "id": "v3.14",
+        "status": "stable",
+        "updated": "2020-04-07T00:00:00Z",
+        "links": [{"rel": "self", "href": format!("{base_url}/v3/")}],
+        "media-types": [{
+            "base": "application/json",
+            "type": "application/vnd.openstack.identity-v3+json"
+        }]
+    })
+}
+
+/// `GET /v3`: the version document, so that discovery (keystoneauth, the
+/// OpenStack SDKs) finds the v3 API under `OS_AUTH_URL`.
+pub(super) async fn discover_v3(State(shared): State<Arc<Shared>>) -> Response {
+    json(
+        StatusCode::OK,
+        &json!({"version": version_v3(&shared.ecl.base_url)}),
+    )
+}
+
+/// `GET /`: the versions Keystone serves, as its `300 Multiple Choices`.
+pub(super) async fn discover_root(State(shared): State<Arc<Shared>>) -> Response {
+    json(
+        StatusCode::MULTIPLE_CHOICES,
+        &json!({"versions": {"values": [version_v3(&shared.ecl.base_url)]}}),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,10 +257,20 @@ mod tests {
                 name: "key",
                 password: "secret",
                 domain_ok: true,
-                project_id: Some("p1"),
+                project: Some(ProjectScope::Id("p1")),
             })
         );
-        assert_eq!(parse(&body(Value::Null)).unwrap().project_id, None);
+        assert_eq!(parse(&body(Value::Null)).unwrap().project, None);
+        let by_name = body(json!({"project": {"name": "p1", "domain": {"name": "Default"}}}));
+        assert_eq!(
+            parse(&by_name).unwrap().project,
+            Some(ProjectScope::Name {
+                name: "p1",
+                domain_ok: true
+            })
+        );
+        // A project name without its domain is malformed.
+        assert_eq!(parse(&body(json!({"project": {"name": "p1"}}))), None);
     }
 
     #[test]
