@@ -66,6 +66,7 @@ pub struct SimConfig {
     pub(crate) edis_port: u16,
     pub(crate) ionos_port: u16,
     pub(crate) ecl_port: u16,
+    pub(crate) admin_port: Option<u16>,
     pub(crate) edis_accounts: Vec<EdisAccount>,
     pub(crate) ionos_tokens: Vec<IonosToken>,
     pub(crate) ionos_records: Vec<(String, String)>,
@@ -89,6 +90,7 @@ impl fmt::Debug for SimConfig {
             .field("edis_port", &self.edis_port)
             .field("ionos_port", &self.ionos_port)
             .field("ecl_port", &self.ecl_port)
+            .field("admin_port", &self.admin_port)
             .field("edis_accounts", &self.edis_accounts)
             .field("ionos_tokens", &self.ionos_tokens)
             .field("ionos_records", &self.ionos_records.len())
@@ -109,6 +111,7 @@ impl SimConfig {
             edis_port: 0,
             ionos_port: 0,
             ecl_port: 0,
+            admin_port: None,
             edis_accounts: Vec::new(),
             ionos_tokens: Vec::new(),
             ionos_records: Vec::new(),
@@ -161,6 +164,24 @@ impl SimConfig {
     #[must_use]
     pub fn ionos_port(mut self, port: u16) -> Self {
         self.ionos_port = port;
+        self
+    }
+
+    /// The faults configured for `provider`.
+    pub fn faults_of(&self, provider: ProviderId) -> Faults {
+        match provider {
+            ProviderId::Edis => self.edis_faults,
+            ProviderId::Ionos => self.ionos_faults,
+            ProviderId::Ecl => self.ecl_faults,
+            _ => Faults::none(),
+        }
+    }
+
+    /// Serves the admin API (see [`admin`](crate::admin)) on this port
+    /// (0: any free port); off unless set.
+    #[must_use]
+    pub fn admin_port(mut self, port: u16) -> Self {
+        self.admin_port = Some(port);
         self
     }
 

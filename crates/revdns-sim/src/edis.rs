@@ -180,6 +180,28 @@ impl EdisState {
             .unwrap_or_default()
     }
 
+    /// The PTRs of every VPS, by `kvm_id`.
+    pub(crate) fn all_ptrs(&self) -> BTreeMap<String, BTreeMap<IpAddr, String>> {
+        self.read()
+            .kvms
+            .iter()
+            .map(|(id, k)| (id.clone(), k.ptrs.clone()))
+            .collect()
+    }
+
+    /// Takes the state of `fresh` (a reset to the start configuration).
+    pub(crate) fn replace_with(&self, fresh: EdisState) {
+        *self.write() = fresh
+            .data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+
+    /// The `host:port` handed out as `api_rdns`.
+    pub(crate) fn rdns(&self) -> &str {
+        &self.rdns
+    }
+
     /// Ends every session now; the next PTR call answers 401.
     /// Stores `target` as the PTR of `ip` in the VPS that owns it, as the
     /// EDIS panel would: no check beyond plausibility.

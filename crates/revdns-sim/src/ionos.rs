@@ -197,6 +197,19 @@ impl IonosState {
     }
 
     /// Marks `token` expired (401) or valid again; `false` for an unknown token.
+    /// Takes the state of `fresh` (a reset to the start configuration).
+    pub(crate) fn replace_with(&self, fresh: IonosState) {
+        *self.write() = fresh
+            .data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+
+    /// The base URL record links are made from.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// Stores a reverse record for `ip` (replacing one it has), as the
     /// IONOS panel would: no check beyond plausibility and ownership.
     pub(crate) fn preload(&self, id: Uuid, ip: IpAddr, name: &str) -> io::Result<()> {

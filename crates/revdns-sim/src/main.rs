@@ -13,6 +13,29 @@ use revdns_sim::{Faults, ProviderId, RateLimit, SimConfig, Simulator, demo};
 #[derive(Debug, Parser)]
 #[command(name = "revdns-sim", version, about)]
 struct Args {
+    /// First of four fixed ports: EDIS on it, IONOS on +1, ECL on +2, the
+    /// admin API on +3, so that URLs stay the same across restarts. The
+    /// per-provider port flags override it.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Port of the admin API (state, counters, faults, preload, reset).
+    #[arg(long)]
+    admin_port: Option<u16>,
+    /// Print only the `export` lines for the fixed ports and exit, for
+    /// `eval "$(revdns-sim --port 8400 --print-env)"` while another
+    /// `revdns-sim --port 8400` serves.
+    #[arg(long)]
+    print_env: bool,
+    /// Apply the fault flags to these providers only (repeatable; default:
+    /// all three).
+    #[arg(long = "only", value_name = "PROVIDER")]
+    only: Vec<ProviderId>,
+    /// ECL: how long a new recordset still answers 404 to showRecordset, ms.
+    #[arg(long, default_value_t = 0)]
+    ecl_not_found_ms: u64,
+    /// ECL: how long a new zone stays CREATING, ms.
+    #[arg(long, default_value_t = 0)]
+    ecl_zone_activation_ms: u64,
     /// Port of the EDIS listener (0: any free port).
     #[arg(long, default_value_t = 0)]
     edis_port: u16,
@@ -84,32 +107,92 @@ impl Args {
         faults
     }
 
+    /// The four ports (EDIS, IONOS, ECL, admin), from `--port` and the
+    /// per-listener flags (0: any free port).
+    fn ports(&self) -> [u16; 4] {
+        let base = |offset: u16| self.port.map_or(0, |p| p.saturating_add(offset));
+        let pick = |flag: u16, offset| if flag != 0 { flag } else { base(offset) };
+        [
+            pick(self.edis_port, 0),
+            pick(self.ionos_port, 1),
+            pick(self.ecl_port, 2),
+            self.admin_port.unwrap_or_else(|| base(3)),
+        ]
+    }
+
     fn config(&self) -> SimConfig {
         let faults = self.faults();
-        ProviderId::ALL
+        let chosen: Vec<ProviderId> = if self.only.is_empty() {
+            vec![ProviderId::Edis, ProviderId::Ionos, ProviderId::Ecl]
+        } else {
+            self.only.clone()
+        };
+        let [edis, ionos, ecl, admin] = self.ports();
+        let ecl_lags = |f: Faults| {
+            f.not_found_after_create(Duration::from_millis(self.ecl_not_found_ms))
+                .zone_activation(Duration::from_millis(self.ecl_zone_activation_ms))
+        };
+        let config = chosen
             .into_iter()
-            .fold(SimConfig::demo(), |config, p| config.faults(p, faults))
+            .fold(SimConfig::demo(), |config, p| config.faults(p, faults));
+        let ecl_faults = if self.only.is_empty() || self.only.contains(&ProviderId::Ecl) {
+            faults
+        } else {
+            Faults::none()
+        };
+        config
+            .faults(ProviderId::Ecl, ecl_lags(ecl_faults))
             .seed(self.seed)
-            .edis_port(self.edis_port)
-            .ionos_port(self.ionos_port)
-            .ecl_port(self.ecl_port)
+            .edis_port(edis)
+            .ionos_port(ionos)
+            .ecl_port(ecl)
+            .admin_port(admin)
     }
+}
+
+/// The `export` lines of [`Simulator::env_exports`].
+fn exports(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| format!("export {name}='{value}'\n"))
+        .collect()
+}
+
+/// The exports for fixed ports, without starting anything.
+fn fixed_exports(ports: [u16; 4]) -> Result<String, String> {
+    if ports.contains(&0) {
+        return Err("--print-env needs fixed ports: give --port (or all four port flags)".into());
+    }
+    let url = |port: u16| format!("http://127.0.0.1:{port}");
+    let [edis, ionos, ecl, admin] = ports;
+    Ok(exports(&[
+        ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
+        ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
+        ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
+        ("EDIS_AUTH_URL", url(edis)),
+        ("EDIS_PTR_URL", url(edis)),
+        ("IONOS_TOKEN", demo::IONOS_TOKEN.to_owned()),
+        ("IONOS_DNS_API_URL", url(ionos)),
+        ("OS_AUTH_URL", format!("{}/v3", url(ecl))),
+        ("OS_USERNAME", demo::ECL_USERNAME.to_owned()),
+        ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
+        ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
+        ("REVDNS_SIM_ADMIN_URL", url(admin)),
+    ]))
 }
 
 fn banner(sim: &Simulator) -> String {
     let (edis, ionos, ecl) = (sim.edis_url(), sim.ionos_url(), sim.ecl_url());
+    let admin = sim.admin_url().unwrap_or_default();
     let blocks = demo::BLOCKS.join(", ");
-    let exports: String = sim
-        .env_exports()
-        .iter()
-        .map(|(name, value)| format!("export {name}='{value}'\n"))
-        .collect();
+    let exports = exports(&sim.env_exports());
     format!(
         "revdns-sim is serving on loopback; Ctrl-C stops it.
 
   EDIS   {edis}   auth and PTR
   IONOS  {ionos}
   ECL    {ecl}   Keystone at /v3, DNS at /v2
+  admin  {admin}   GET /state /counters, PUT /faults/{{provider}}, POST /preload /reset
 
 Demo accounts (fake credentials), each owning {blocks}; these variables point
 every client's from_env at this simulator:
@@ -124,6 +207,10 @@ ECL reverse zones: {zones}
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
+    if args.print_env {
+        print!("{}", fixed_exports(args.ports())?);
+        return Ok(());
+    }
     let sim = Simulator::start(args.config()).await?;
     println!("{}", banner(&sim));
     tokio::signal::ctrl_c().await?;
@@ -169,6 +256,62 @@ mod tests {
             Some(RateLimit::new(20, Duration::from_secs(1)))
         );
         assert_eq!(faults.session_lifetime, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn one_port_flag_fixes_all_four_and_print_env_needs_them() {
+        let args = Args::parse_from(["revdns-sim", "--port", "8400", "--ionos-port", "9000"]);
+        assert_eq!(args.ports(), [8400, 9000, 8402, 8403]);
+        let text = fixed_exports(args.ports()).unwrap();
+        assert!(text.contains("export EDIS_AUTH_URL='http://127.0.0.1:8400'"));
+        assert!(text.contains("export IONOS_DNS_API_URL='http://127.0.0.1:9000'"));
+        assert!(text.contains("export OS_AUTH_URL='http://127.0.0.1:8402/v3'"));
+        assert!(text.contains("export REVDNS_SIM_ADMIN_URL='http://127.0.0.1:8403'"));
+        assert!(fixed_exports(Args::parse_from(["revdns-sim"]).ports()).is_err());
+    }
+
+    #[tokio::test]
+    async fn print_env_matches_what_the_simulator_exports_on_those_ports() {
+        // Free ports, then the same ports given as flags: the two agree.
+        let probe = Simulator::start(SimConfig::demo().admin_port(0))
+            .await
+            .unwrap();
+        let ports = [
+            probe.addr(ProviderId::Edis).unwrap().port(),
+            probe.addr(ProviderId::Ionos).unwrap().port(),
+            probe.addr(ProviderId::Ecl).unwrap().port(),
+            probe
+                .admin_url()
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap(),
+        ];
+        assert_eq!(fixed_exports(ports).unwrap(), exports(&probe.env_exports()));
+    }
+
+    #[test]
+    fn faults_can_be_limited_to_some_providers_and_ecl_lags_set() {
+        let args = Args::parse_from([
+            "revdns-sim",
+            "--unavailable",
+            "0.5",
+            "--only",
+            "ionos",
+            "--ecl-not-found-ms",
+            "250",
+            "--ecl-zone-activation-ms",
+            "1000",
+        ]);
+        let config = args.config();
+        assert_eq!(config.faults_of(ProviderId::Ionos).service_unavailable, 0.5);
+        assert_eq!(config.faults_of(ProviderId::Edis), Faults::none());
+        let ecl = config.faults_of(ProviderId::Ecl);
+        assert_eq!(ecl.service_unavailable, 0.0);
+        assert_eq!(ecl.not_found_after_create, Duration::from_millis(250));
+        assert_eq!(ecl.zone_activation, Duration::from_millis(1000));
     }
 
     #[tokio::test]

@@ -48,9 +48,60 @@ pub(crate) struct Shared {
     pub(crate) edis: EdisState,
     pub(crate) ionos: IonosState,
     pub(crate) ecl: EclState,
+    /// The configuration the simulator started from, for [`Shared::restore`].
+    pub(crate) start: SimConfig,
 }
 
 impl Shared {
+    /// See [`Simulator::preload_ptr`].
+    pub(crate) fn preload(&self, provider: ProviderId, ip: IpAddr, target: &str) -> io::Result<()> {
+        match provider {
+            ProviderId::Edis => self.edis.preload(ip, target),
+            ProviderId::Ionos => {
+                let id = self.new_id(Op::IonosPost);
+                self.ionos.preload(id, ip, target)
+            }
+            ProviderId::Ecl => {
+                let id = self.new_id(Op::EclCreateRecordset);
+                self.ecl.preload(id, ip, target, 3600)
+            }
+            other => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the simulator does not serve {other}"),
+            )),
+        }
+    }
+
+    /// Back to the start: the configured accounts and records, the
+    /// configured faults, every counter at zero, no sessions or tokens.
+    pub(crate) fn restore(&self) -> io::Result<()> {
+        let cfg = &self.start;
+        let edis = EdisState::new(&cfg.edis_accounts, self.edis.rdns().to_owned())?;
+        let ionos = IonosState::new(
+            &cfg.ionos_tokens,
+            &cfg.ionos_records,
+            self.ionos.base_url().to_owned(),
+            || self.engines.ionos.with_rng(random_uuid),
+        )?;
+        let (ecl_url, region) = self.ecl.base_url_and_region();
+        let ecl = EclState::new(&cfg.ecl_users, ecl_url, region, || {
+            self.engines.ecl.with_rng(random_uuid)
+        })?;
+        self.edis.replace_with(edis);
+        self.ionos.replace_with(ionos);
+        self.ecl.replace_with(ecl);
+        self.engines.edis.set(cfg.edis_faults);
+        self.engines.ionos.set(cfg.ionos_faults);
+        self.engines.ecl.set(cfg.ecl_faults);
+        self.counters.reset();
+        for provider in ProviderId::ALL {
+            if let Some(engine) = self.engines.get(provider) {
+                engine.reset_counts();
+            }
+        }
+        Ok(())
+    }
+
     /// Counts the request under `op`, then lets the provider's faults act on
     /// it; a dropped connection is cut here. A request let through takes the
     /// lost-answer draw; its connection is cut after the handler has
@@ -108,6 +159,7 @@ pub struct Simulator {
     edis_addr: SocketAddr,
     ionos_addr: SocketAddr,
     ecl_addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -177,12 +229,21 @@ impl Simulator {
             config.ecl_region.clone(),
             || engines.ecl.with_rng(random_uuid),
         )?;
+        let admin_listener = match config.admin_port {
+            Some(port) => Some(SimListener::bind(port).await?),
+            None => None,
+        };
+        let admin_addr = admin_listener
+            .as_ref()
+            .map(SimListener::local_addr)
+            .transpose()?;
         let shared = Arc::new(Shared {
             counters: Counters::default(),
             engines,
             edis,
             ionos,
             ecl,
+            start: config,
         });
 
         let (stop, stopped) = watch::channel(false);
@@ -192,7 +253,7 @@ impl Simulator {
                 crate::delivery::deliver,
             ))
         };
-        let tasks = vec![
+        let mut tasks = vec![
             server::spawn(
                 edis_listener,
                 serve(crate::edis::router(Arc::clone(&shared))),
@@ -209,12 +270,20 @@ impl Simulator {
                 stopped,
             ),
         ];
+        if let Some(listener) = admin_listener {
+            tasks.push(server::spawn(
+                listener,
+                crate::admin::router(Arc::clone(&shared)),
+                stop.subscribe(),
+            ));
+        }
         tracing::debug!(%edis_addr, %ionos_addr, %ecl_addr, "revdns-sim listening");
         Ok(Simulator {
             shared,
             edis_addr,
             ionos_addr,
             ecl_addr,
+            admin_addr,
             stop,
             tasks,
         })
@@ -235,6 +304,23 @@ impl Simulator {
     /// catalog's `dns` endpoint is this URL.
     pub fn ecl_url(&self) -> String {
         url(self.ecl_addr)
+    }
+
+    /// Base URL of the admin API (state, counters, faults, preload, reset;
+    /// see [`admin`](crate::admin)), when [`SimConfig::admin_port`] asked
+    /// for one.
+    pub fn admin_url(&self) -> Option<String> {
+        self.admin_addr.map(url)
+    }
+
+    /// Back to the start: the configured accounts and records, the
+    /// configured faults, every counter at zero, no sessions or tokens.
+    ///
+    /// # Errors
+    ///
+    /// Never for a configuration the simulator started with.
+    pub fn reset(&self) -> io::Result<()> {
+        self.shared.restore()
     }
 
     /// The socket address a provider listens on.
@@ -348,7 +434,7 @@ impl Simulator {
     /// real provider: every base URL is this simulator's.
     pub fn env_exports(&self) -> Vec<(&'static str, String)> {
         use crate::config::demo;
-        vec![
+        [
             ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
             ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
             ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
@@ -361,6 +447,9 @@ impl Simulator {
             ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
             ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
         ]
+        .into_iter()
+        .chain(self.admin_url().map(|u| ("REVDNS_SIM_ADMIN_URL", u)))
+        .collect()
     }
 
     /// Stores a PTR for `ip` at `provider` directly, as its control panel or
@@ -376,21 +465,7 @@ impl Simulator {
     /// target is no name at all (empty, whitespace, a label over 63
     /// octets), or ECL refuses the recordset (a duplicate).
     pub fn preload_ptr(&self, provider: ProviderId, ip: IpAddr, target: &str) -> io::Result<()> {
-        match provider {
-            ProviderId::Edis => self.shared.edis.preload(ip, target),
-            ProviderId::Ionos => {
-                let id = self.shared.new_id(Op::IonosPost);
-                self.shared.ionos.preload(id, ip, target)
-            }
-            ProviderId::Ecl => {
-                let id = self.shared.new_id(Op::EclCreateRecordset);
-                self.shared.ecl.preload(id, ip, target, 3600)
-            }
-            other => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("the simulator does not serve {other}"),
-            )),
-        }
+        self.shared.preload(provider, ip, target)
     }
 
     // ------------------------------------------------------------ sessions

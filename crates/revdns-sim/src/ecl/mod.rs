@@ -280,6 +280,19 @@ impl EclState {
     }
 
     /// Ends every token now; the next DNS call answers 401 E2001.
+    /// Takes the state of `fresh` (a reset to the start configuration).
+    pub(crate) fn replace_with(&self, fresh: EclState) {
+        *self.write() = fresh
+            .data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+
+    /// The base URL (Keystone and DNS) and the region of the catalog.
+    pub(crate) fn base_url_and_region(&self) -> (String, String) {
+        (self.base_url.clone(), self.region.clone())
+    }
+
     /// Adds a PTR recordset for `ip` to the zone (of any tenant) holding its
     /// reverse name, with the checks a create gets.
     pub(crate) fn preload(&self, id: Uuid, ip: IpAddr, value: &str, ttl: u32) -> io::Result<()> {
