@@ -2,6 +2,7 @@
 //! and how it reads ECL's answers.
 
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -9,10 +10,13 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
+use revdns_ecl::api::types;
+use revdns_ecl::mock::MockServerExt;
 use revdns_ecl::{
     Client, Error, Hostname, Outcome, PtrChange, PtrProvider, PtrRecord, RetryConfig,
 };
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 const TOKEN: &str = "tok-FAKE-0001";
 const PASSWORD: &str = "secret-FAKE-pw-42";
@@ -68,17 +72,17 @@ fn token_client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-/// `GET /v2/zones` answering the given zones on one page.
+/// `GET /v2/zones` answering the given zones on one page (typed mock: the
+/// answer must decode as the generated `ZoneList`).
 async fn zones_mock<'a>(server: &'a MockServer, zones: Vec<Value>) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v2/zones")
-                .query_param("limit", "500")
-                .header("x-auth-token", TOKEN);
-            then.status(200).json_body(page("zones", zones, None));
-        })
-        .await
+    let list: types::ZoneList =
+        serde_json::from_value(page("zones", zones, None)).expect("a documented zone list");
+    server.list_zones(|when, then| {
+        when.limit(NonZeroU32::new(500))
+            .into_inner()
+            .header("x-auth-token", TOKEN);
+        then.ok(&list);
+    })
 }
 
 /// `GET /v2/zones/{id}/recordsets` answering one page.
@@ -87,16 +91,17 @@ async fn recordsets_mock<'a>(
     zone_id: &str,
     items: Vec<Value>,
 ) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/v2/zones/{zone_id}/recordsets"))
-                .query_param("limit", "500")
-                .query_param_missing("marker")
-                .header("x-auth-token", TOKEN);
-            then.status(200).json_body(page("recordsets", items, None));
-        })
-        .await
+    let list: types::RecordsetList = serde_json::from_value(page("recordsets", items, None))
+        .expect("a documented recordset list");
+    let zone_id: Uuid = zone_id.parse().expect("a zone id");
+    server.list_recordsets(|when, then| {
+        when.zone_id(&zone_id)
+            .limit(NonZeroU32::new(500))
+            .marker(None)
+            .into_inner()
+            .header("x-auth-token", TOKEN);
+        then.ok(&list);
+    })
 }
 
 /// Answers in turn, repeating the last one.

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
@@ -11,6 +12,7 @@ use futures::TryStreamExt;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
 use revdns_ionos::api::types;
+use revdns_ionos::mock::MockServerExt;
 use revdns_ionos::{
     Client, Ensured, Error, Hostname, Outcome, PtrChange, PtrProvider, RetryConfig,
 };
@@ -85,6 +87,11 @@ fn page(items: Vec<Value>, offset: u32, limit: u32) -> Value {
         "limit": limit,
         "_links": {"self": "https://dns.de-fra.ionos.com/reverserecords"}
     })
+}
+
+/// [`page`] as the generated type, for the typed mocks.
+fn typed_page(items: Vec<Value>, offset: u32, limit: u32) -> types::ReverseRecordsReadList {
+    serde_json::from_value(page(items, offset, limit)).expect("a documented page")
 }
 
 fn error_body(status: u16, code: &str, message: &str) -> Value {
@@ -242,16 +249,16 @@ async fn find_chunks_many_ips_into_lookups_of_fifty() {
 #[tokio::test]
 async fn get_reports_every_asked_ip() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/reverserecords");
-            then.status(200).json_body(page(
-                vec![record(id(1), "192.0.2.1", "Mail.Example.NET", Some("mail"))],
-                0,
-                1000,
-            ));
-        })
-        .await;
+    let lookup = server.reverserecords_get(|when, then| {
+        when.filter_record_ip(&vec!["192.0.2.1".to_owned(), "192.0.2.2".to_owned()])
+            .limit(NonZeroU32::new(1000))
+            .offset(0);
+        then.ok(&typed_page(
+            vec![record(id(1), "192.0.2.1", "Mail.Example.NET", Some("mail"))],
+            0,
+            1000,
+        ));
+    });
     let got = client(&server)
         .get(&[ip("192.0.2.1"), ip("192.0.2.2")])
         .await
@@ -262,6 +269,7 @@ async fn get_reports_every_asked_ip() {
     assert_eq!(rec.comment.as_deref(), Some("mail"));
     assert_eq!(rec.ttl, None);
     assert!(got[&ip("192.0.2.2")].is_none());
+    lookup.assert_calls(1);
 }
 
 // --- listing ---
@@ -283,26 +291,20 @@ async fn list_pages_2500_records_and_returns_each_once() {
     let mut pages = Vec::new();
     for (offset, count) in [(0u32, 1000usize), (1000, 1000), (2000, 500)] {
         let items = all[offset as usize..offset as usize + count].to_vec();
-        let body = page(items, offset, 1000);
-        pages.push(
-            server
-                .mock_async(move |when, then| {
-                    when.method(GET)
-                        .path("/reverserecords")
-                        .query_param("limit", "1000")
-                        .query_param("offset", offset.to_string())
-                        .query_param_missing("filter.recordIp");
-                    then.status(200).json_body(body);
-                })
-                .await,
-        );
+        let body = typed_page(items, offset, 1000);
+        pages.push(server.reverserecords_get(|when, then| {
+            when.limit(NonZeroU32::new(1000))
+                .offset(i32::try_from(offset).unwrap())
+                .filter_record_ip(None);
+            then.ok(&body);
+        }));
     }
     let records: Vec<_> = client(&server).list_records().try_collect().await.unwrap();
     assert_eq!(records.len(), 2500);
     let ids: HashSet<Uuid> = records.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 2500);
     for page in pages {
-        page.assert_calls_async(1).await;
+        page.assert_calls(1);
     }
 
     let ptrs: Vec<_> = PtrProvider::list(&client(&server))
