@@ -1,6 +1,6 @@
 //! [`Client`]: reverse records by IP address on top of the generated API.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -244,10 +244,24 @@ impl Client {
     /// can fail only the IPs whose lookup failed. Records are filtered to
     /// the asked IPs, compared as addresses, in case the server's filter
     /// matches differently.
+    ///
+    /// When that takes more than one lookup, listing the whole contract may
+    /// be cheaper: its first page shows how big the contract is. The
+    /// listing is used if it ends within half as many pages as there would
+    /// be lookups (so at worst it costs half again); otherwise, or if a
+    /// page fails, the IPs are looked up as above.
     pub(crate) async fn lookup(
         &self,
         ips: &[IpAddr],
     ) -> Vec<(Vec<IpAddr>, Result<Vec<ReverseRecord>, Error>)> {
+        let lookups = ips.len().div_ceil(FILTER_CHUNK);
+        if lookups > 1
+            && let Some(all) = self.list_within((lookups / 2).max(1)).await
+        {
+            let asked: HashSet<IpAddr> = ips.iter().copied().collect();
+            let found = all.into_iter().filter(|r| asked.contains(&r.ip)).collect();
+            return vec![(ips.to_vec(), Ok(found))];
+        }
         let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         stream::iter(chunks)
             .map(|chunk| async move {
@@ -257,6 +271,38 @@ impl Client {
             .buffer_unordered(self.concurrency)
             .collect()
             .await
+    }
+
+    /// Every record of the contract, if listing them takes at most `budget`
+    /// pages; `None` when there are more, or a page failed.
+    async fn list_within(&self, budget: usize) -> Option<Vec<ReverseRecord>> {
+        let mut pager = Pager {
+            offset: 0,
+            done: false,
+            previous_first: None,
+        };
+        let mut all = Vec::new();
+        for _ in 0..budget {
+            match self.page(None, pager).await {
+                Ok((page, next)) => {
+                    all.extend(page);
+                    if next.done {
+                        return Some(all);
+                    }
+                    pager = next;
+                }
+                Err(e) => {
+                    tracing::debug!(provider = "ionos", error = %e, "listing failed; looking up instead");
+                    return None;
+                }
+            }
+        }
+        tracing::debug!(
+            provider = "ionos",
+            budget,
+            "the contract is larger than the listing budget; looking up instead"
+        );
+        None
     }
 
     async fn lookup_chunk(&self, ips: &[IpAddr]) -> Result<Vec<ReverseRecord>, Error> {

@@ -118,6 +118,34 @@ fn sequence(
     }
 }
 
+/// `GET /reverserecords` over `existing`, as IONOS answers it: filtered
+/// by `filter.recordIp` when given, else the whole contract paged by
+/// `offset` and `limit`.
+fn list_or_find(existing: &BTreeMap<IpAddr, Value>, req: &HttpMockRequest) -> HttpMockResponse {
+    let wanted = filter_ips(req);
+    if !wanted.is_empty() {
+        let items: Vec<Value> = wanted
+            .iter()
+            .filter_map(|s| existing.get(&s.parse::<IpAddr>().unwrap()).cloned())
+            .collect();
+        return json_response(200, &page(items, 0, 1000));
+    }
+    let param = |name: &str| {
+        req.query_params()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+    };
+    let (offset, limit) = (param("offset").unwrap_or(0), param("limit").unwrap_or(100));
+    let items: Vec<Value> = existing
+        .values()
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .collect();
+    json_response(200, &page(items, offset as u32, limit as u32))
+}
+
 fn filter_ips(req: &HttpMockRequest) -> Vec<String> {
     req.query_params()
         .into_iter()
@@ -227,12 +255,25 @@ async fn find_sends_filter_as_repeated_keys_and_matches_as_addresses() {
 #[tokio::test]
 async fn find_chunks_many_ips_into_lookups_of_fifty() {
     let server = MockServer::start_async().await;
-    let lookups = server
+    // A contract of 5,000 other records: listing it would take 5 pages, more
+    // than the 1 page that 3 lookups allow, so the client looks up.
+    let existing: Arc<BTreeMap<IpAddr, Value>> = Arc::new(
+        (0..5000u32)
+            .map(|i| {
+                let a = ip(&format!("2001:db8:1::{:x}", i + 1));
+                (
+                    a,
+                    record(id(u128::from(i)), &a.to_string(), "x.example.net", None),
+                )
+            })
+            .collect(),
+    );
+    let gets = server
         .mock_async(|when, then| {
             when.method(GET).path("/reverserecords");
-            then.respond_with(|req: &HttpMockRequest| {
+            then.respond_with(move |req: &HttpMockRequest| {
                 assert!(filter_ips(req).len() <= 50);
-                json_response(200, &page(vec![], 0, 1000))
+                list_or_find(&existing, req)
             });
         })
         .await;
@@ -242,8 +283,45 @@ async fn find_chunks_many_ips_into_lookups_of_fifty() {
         .collect();
     let found = client(&server).find(&ips).await.unwrap();
     assert!(found.is_empty());
-    // 150 IPs: 50 + 50 + 50.
-    lookups.assert_calls_async(3).await;
+    // One list page (full: the contract is larger), then 50 + 50 + 50.
+    gets.assert_calls_async(4).await;
+}
+
+/// 150 IPs on a contract of 300 records: one list page answers them all.
+#[tokio::test]
+async fn find_lists_a_small_contract_instead_of_looking_up() {
+    let server = MockServer::start_async().await;
+    let existing: Arc<BTreeMap<IpAddr, Value>> = Arc::new(
+        (1..=300u32)
+            .map(|i| {
+                let a = ip(&format!("2001:db8::{i:x}"));
+                (
+                    a,
+                    record(
+                        id(u128::from(i)),
+                        &a.to_string(),
+                        &format!("h{i}.example.net"),
+                        None,
+                    ),
+                )
+            })
+            .collect(),
+    );
+    let gets = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/reverserecords")
+                .query_param_missing("filter.recordIp");
+            then.respond_with(move |req: &HttpMockRequest| list_or_find(&existing, req));
+        })
+        .await;
+    let ips: Vec<IpAddr> = (1..=150u32)
+        .map(|i| ip(&format!("2001:db8::{i:x}")))
+        .collect();
+    let found = client(&server).find(&ips).await.unwrap();
+    assert_eq!(found.len(), 150);
+    assert_eq!(found[&ip("2001:db8::96")].name, "h150.example.net");
+    gets.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -916,10 +994,11 @@ async fn apply_with_a_failed_lookup_fails_each_of_its_changes() {
     get.assert_calls_async(1).await;
 }
 
-/// The figure the issue asks for: ensuring 1,000 PTRs of which 900 are
-/// unchanged (50 changed, 50 new).
+/// Ensuring 1,000 PTRs of which 900 are unchanged (50 changed, 50 new) on
+/// a contract of 950 records: one list page instead of 20 lookups, then one
+/// `PUT` per write.
 #[tokio::test]
-async fn ensuring_1000_ptrs_with_900_unchanged_takes_120_requests() {
+async fn ensuring_1000_ptrs_with_900_unchanged_takes_101_requests() {
     let server = MockServer::start_async().await;
     let addr = |i: u32| ip(&format!("2001:db8::{:x}", i + 1));
     let existing: Arc<BTreeMap<IpAddr, Value>> = Arc::new(
@@ -942,13 +1021,7 @@ async fn ensuring_1000_ptrs_with_900_unchanged_takes_120_requests() {
         .mock_async(|when, then| {
             let existing = Arc::clone(&existing);
             when.method(GET).path("/reverserecords");
-            then.respond_with(move |req: &HttpMockRequest| {
-                let items: Vec<Value> = filter_ips(req)
-                    .iter()
-                    .filter_map(|s| existing.get(&s.parse::<IpAddr>().unwrap()).cloned())
-                    .collect();
-                json_response(200, &page(items, 0, 1000))
-            });
+            then.respond_with(move |req: &HttpMockRequest| list_or_find(&existing, req));
         })
         .await;
     let puts = server
@@ -1000,10 +1073,10 @@ async fn ensuring_1000_ptrs_with_900_unchanged_takes_120_requests() {
     );
 
     let (get_hits, put_hits) = (gets.calls_async().await, puts.calls_async().await);
-    assert_eq!(get_hits, 20, "lookups of 50 IPs");
+    assert_eq!(get_hits, 1, "one list page holds the whole contract");
     assert_eq!(put_hits, 100, "one PUT per changed or new record");
     others.assert_calls_async(0).await;
-    assert_eq!(get_hits + put_hits, 120);
+    assert_eq!(get_hits + put_hits, 101);
 }
 
 // --- retries ---
