@@ -255,12 +255,17 @@ impl Client {
         ips: &[IpAddr],
     ) -> Vec<(Vec<IpAddr>, Result<Vec<ReverseRecord>, Error>)> {
         let lookups = ips.len().div_ceil(FILTER_CHUNK);
-        if lookups > 1
-            && let Some(all) = self.list_within((lookups / 2).max(1)).await
-        {
-            let asked: HashSet<IpAddr> = ips.iter().copied().collect();
-            let found = all.into_iter().filter(|r| asked.contains(&r.ip)).collect();
-            return vec![(ips.to_vec(), Ok(found))];
+        if lookups > 1 {
+            match self.list_within((lookups / 2).max(1)).await {
+                Ok(Some(all)) => {
+                    let asked: HashSet<IpAddr> = ips.iter().copied().collect();
+                    let found = all.into_iter().filter(|r| asked.contains(&r.ip)).collect();
+                    return vec![(ips.to_vec(), Ok(found))];
+                }
+                // Refused credentials: every lookup would be refused too.
+                Err(e) => return vec![(ips.to_vec(), Err(e))],
+                Ok(None) => {}
+            }
         }
         let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         stream::iter(chunks)
@@ -274,8 +279,10 @@ impl Client {
     }
 
     /// Every record of the contract, if listing them takes at most `budget`
-    /// pages; `None` when there are more, or a page failed.
-    async fn list_within(&self, budget: usize) -> Option<Vec<ReverseRecord>> {
+    /// pages; `None` when there are more, or a page failed for a reason a
+    /// lookup may not meet. A refusal of the credentials (401, 403) is
+    /// returned: every lookup would meet it too.
+    async fn list_within(&self, budget: usize) -> Result<Option<Vec<ReverseRecord>>, Error> {
         let mut pager = Pager {
             offset: 0,
             done: false,
@@ -287,13 +294,14 @@ impl Client {
                 Ok((page, next)) => {
                     all.extend(page);
                     if next.done {
-                        return Some(all);
+                        return Ok(Some(all));
                     }
                     pager = next;
                 }
+                Err(e @ (Error::Auth { .. } | Error::Forbidden { .. })) => return Err(e),
                 Err(e) => {
                     tracing::debug!(provider = "ionos", error = %e, "listing failed; looking up instead");
-                    return None;
+                    return Ok(None);
                 }
             }
         }
@@ -302,7 +310,7 @@ impl Client {
             budget,
             "the contract is larger than the listing budget; looking up instead"
         );
-        None
+        Ok(None)
     }
 
     async fn lookup_chunk(&self, ips: &[IpAddr]) -> Result<Vec<ReverseRecord>, Error> {
