@@ -13,11 +13,13 @@ pub const MAX_REDIRECTS: usize = 5;
 /// attempt's), the [`same_origin_redirects`] policy, and a `User-Agent`
 /// naming revdns.
 pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .redirect(same_origin_redirects())
-        .user_agent(concat!("revdns/", env!("CARGO_PKG_VERSION")))
+    super::tls::configure(
+        reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(same_origin_redirects())
+            .user_agent(concat!("revdns/", env!("CARGO_PKG_VERSION"))),
+    )
 }
 
 /// Follows a redirect only to the same scheme, host and port, at most

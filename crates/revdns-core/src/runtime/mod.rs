@@ -26,6 +26,7 @@ mod context;
 mod credential;
 mod http;
 mod secrets;
+mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
