@@ -29,7 +29,7 @@
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
-use crate::record::{canonical_ip, validate_changes, validate_writes};
+use crate::record::{canonical_ip, check_write_target, validate_changes};
 use crate::{ApplyReport, Capabilities, Error, Outcome, ProviderId, PtrChange, PtrProvider};
 
 /// Called once per change as soon as its outcome is known: the change's
@@ -114,7 +114,8 @@ fn refusal(provider: ProviderId, caps: &Capabilities, change: &PtrChange) -> Opt
     let PtrChange::Upsert { ttl, comment, .. } = change else {
         return None;
     };
-    if let Err(err) = validate_writes(std::slice::from_ref(change)) {
+    // The batch passed `validate_changes` already; only the target is left.
+    if let Err(err) = check_write_target(change) {
         return Some(err);
     }
     match (ttl, caps.ttl, caps.max_ttl) {

@@ -250,20 +250,30 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
 /// naming the IP for a target that cannot be written.
 pub fn validate_writes(changes: &[PtrChange]) -> Result<(), Error> {
     validate_changes(changes)?;
-    for change in changes {
-        if let PtrChange::Upsert { ip, target, .. } = change
-            && let Err(Error::Validation { field, reason, .. }) = target.check_writable()
-        {
-            return Err(Error::validation(
-                field,
-                format!(
-                    "the target `{}` for {ip} cannot be written: {reason}",
-                    target.as_str().escape_debug()
-                ),
-            ));
-        }
+    changes.iter().try_for_each(check_write_target)
+}
+
+/// The write rule for one change's target, the error naming its IP; a
+/// delete has none to check. [`apply::prepare`](crate::apply::prepare)
+/// fails the change alone with it.
+///
+/// # Errors
+///
+/// [`Error::Validation`] with field `hostname`.
+pub fn check_write_target(change: &PtrChange) -> Result<(), Error> {
+    let PtrChange::Upsert { ip, target, .. } = change else {
+        return Ok(());
+    };
+    match target.check_writable() {
+        Err(Error::Validation { field, reason, .. }) => Err(Error::validation(
+            field,
+            format!(
+                "the target `{}` for {ip} cannot be written: {reason}",
+                target.as_str().escape_debug()
+            ),
+        )),
+        other => other,
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! | `POST /preload` | `{"provider", "ip", "target"}`: stores a PTR as a panel would; `204` |
 //! | `POST /reset` | back to the start configuration: state, faults, counters; `204` |
 //!
-//! Faults: `latency_ms`, `jitter_ms`, `rate_limit` (`{"requests", "per_ms"}`),
+//! Faults are [`Faults`] as JSON: `latency_ms`, `jitter_ms`, `rate_limit`
+//! (`{"requests", "per_ms", "retry_after_ms", "http_date"}`),
 //! `service_unavailable`, `bad_gateway`, `dropped_connections`,
 //! `lost_answers` (shares from 0 to 1), `html_errors`, `endless_pages`,
 //! `oversized_bodies` (bytes), `forced_status`, `session_lifetime_ms`,
@@ -22,7 +23,6 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -31,112 +31,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use revdns_core::ProviderId;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::faults::{FaultCounts, FaultEngine, Faults, RateLimit};
+use crate::faults::{FaultCounts, FaultEngine, Faults};
 use crate::simulator::Shared;
-
-/// The faults of one provider as the admin API reads and writes them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AdminFaults {
-    /// [`Faults::latency`], in ms.
-    pub latency_ms: u64,
-    /// [`Faults::jitter`], in ms.
-    pub jitter_ms: u64,
-    /// [`Faults::rate_limit`].
-    pub rate_limit: Option<AdminRateLimit>,
-    /// [`Faults::service_unavailable`].
-    pub service_unavailable: f64,
-    /// [`Faults::bad_gateway`].
-    pub bad_gateway: f64,
-    /// [`Faults::dropped_connections`].
-    pub dropped_connections: f64,
-    /// [`Faults::lost_answers`].
-    pub lost_answers: f64,
-    /// [`Faults::html_errors`].
-    pub html_errors: bool,
-    /// [`Faults::endless_pages`].
-    pub endless_pages: bool,
-    /// [`Faults::oversized_bodies`].
-    pub oversized_bodies: Option<usize>,
-    /// [`Faults::forced_status`].
-    pub forced_status: Option<u16>,
-    /// [`Faults::session_lifetime`], in ms.
-    pub session_lifetime_ms: Option<u64>,
-    /// [`Faults::not_found_after_create`], in ms.
-    pub not_found_after_create_ms: u64,
-    /// [`Faults::zone_activation`], in ms.
-    pub zone_activation_ms: u64,
-}
-
-/// [`RateLimit`] in the admin API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdminRateLimit {
-    /// Requests allowed per window.
-    pub requests: u32,
-    /// The window, in ms.
-    pub per_ms: u64,
-}
-
-fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-impl From<Faults> for AdminFaults {
-    fn from(f: Faults) -> Self {
-        AdminFaults {
-            latency_ms: ms(f.latency),
-            jitter_ms: ms(f.jitter),
-            rate_limit: f.rate_limit.map(|r| AdminRateLimit {
-                requests: r.requests,
-                per_ms: ms(r.per),
-            }),
-            service_unavailable: f.service_unavailable,
-            bad_gateway: f.bad_gateway,
-            dropped_connections: f.dropped_connections,
-            lost_answers: f.lost_answers,
-            html_errors: f.html_errors,
-            endless_pages: f.endless_pages,
-            oversized_bodies: f.oversized_bodies,
-            forced_status: f.forced_status,
-            session_lifetime_ms: f.session_lifetime.map(ms),
-            not_found_after_create_ms: ms(f.not_found_after_create),
-            zone_activation_ms: ms(f.zone_activation),
-        }
-    }
-}
-
-impl From<AdminFaults> for Faults {
-    fn from(a: AdminFaults) -> Self {
-        let mut f = Faults::none()
-            .latency(Duration::from_millis(a.latency_ms))
-            .jitter(Duration::from_millis(a.jitter_ms))
-            .service_unavailable(a.service_unavailable)
-            .bad_gateway(a.bad_gateway)
-            .dropped_connections(a.dropped_connections)
-            .lost_answers(a.lost_answers)
-            .html_errors(a.html_errors)
-            .endless_pages(a.endless_pages)
-            .not_found_after_create(Duration::from_millis(a.not_found_after_create_ms))
-            .zone_activation(Duration::from_millis(a.zone_activation_ms));
-        if let Some(r) = a.rate_limit {
-            f = f.rate_limit(RateLimit::new(r.requests, Duration::from_millis(r.per_ms)));
-        }
-        if let Some(bytes) = a.oversized_bodies {
-            f = f.oversized_bodies(bytes);
-        }
-        if let Some(status) = a.forced_status {
-            f = f.forced_status(status);
-        }
-        if let Some(lifetime) = a.session_lifetime_ms {
-            f = f.session_lifetime(Duration::from_millis(lifetime));
-        }
-        f
-    }
-}
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -215,7 +114,7 @@ async fn counters(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn read_faults(State(shared): State<Arc<Shared>>, Path(provider): Path<String>) -> Response {
     match engine(&shared, &provider) {
-        Some(engine) => axum::Json(AdminFaults::from(engine.faults())).into_response(),
+        Some(engine) => axum::Json(engine.faults()).into_response(),
         None => no_provider(&provider),
     }
 }
@@ -228,9 +127,9 @@ async fn write_faults(
     let Some(engine) = engine(&shared, &provider) else {
         return no_provider(&provider);
     };
-    match serde_json::from_slice::<AdminFaults>(&body) {
+    match serde_json::from_slice::<Faults>(&body) {
         Ok(faults) => {
-            engine.set(faults.into());
+            engine.set(faults);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => failure(StatusCode::BAD_REQUEST, e),

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 /// How one provider misbehaves. [`Faults::none`] (the default) is a
@@ -44,12 +45,18 @@ use tokio::time::Instant;
 ///     .dropped_connections(0.01);
 /// assert_eq!(flaky.service_unavailable, 0.10);
 /// ```
+///
+/// It (de)serialises as the admin API's JSON (see [`admin`](crate::admin)):
+/// durations in milliseconds (`latency_ms`, …), a field left out is off.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Faults {
     /// Fixed delay before every answer.
+    #[serde(rename = "latency_ms", with = "millis")]
     pub latency: Duration,
     /// Upper bound of an extra uniform random delay.
+    #[serde(rename = "jitter_ms", with = "millis")]
     pub jitter: Duration,
     /// A request budget per credential, answered with 429 and `Retry-After`.
     pub rate_limit: Option<RateLimit>,
@@ -95,12 +102,15 @@ pub struct Faults {
     /// Lifetime of EDIS sessions and ECL Keystone tokens issued from now on
     /// (`None`: one hour). IONOS tokens are minted outside the DNS API; see
     /// [`Simulator::set_ionos_token_expired`](crate::Simulator::set_ionos_token_expired).
+    #[serde(rename = "session_lifetime_ms", with = "millis_opt")]
     pub session_lifetime: Option<Duration>,
     /// ECL only: how long a just-created recordset still answers 404 to
     /// `showRecordset` (NTT's own tools retry for this).
+    #[serde(rename = "not_found_after_create_ms", with = "millis")]
     pub not_found_after_create: Duration,
     /// ECL only: how long a just-created zone stays `CREATING` before it is
     /// `ACTIVE` (the create answer itself is always `CREATING`).
+    #[serde(rename = "zone_activation_ms", with = "millis")]
     pub zone_activation: Duration,
 }
 
@@ -219,17 +229,56 @@ fn clamp_share(share: f64) -> f64 {
 
 /// A fixed-window request budget per credential (EDIS account, IONOS token,
 /// ECL user), so re-authenticating does not reset it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RateLimit {
     /// Requests allowed per window.
     pub requests: u32,
     /// Length of a window.
+    #[serde(rename = "per_ms", with = "millis")]
     pub per: Duration,
     /// `Retry-After` to send; `None`: the time left in the window, rounded up
     /// to whole seconds.
+    #[serde(rename = "retry_after_ms", with = "millis_opt", default)]
     pub retry_after: Option<Duration>,
     /// Send `Retry-After` as an HTTP date instead of delta-seconds.
+    #[serde(default)]
     pub http_date: bool,
+}
+
+/// A duration as whole milliseconds, for the admin API's JSON.
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// [`millis`] for an optional duration (`null` or absent: none).
+mod millis_opt {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::millis::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Option::<u64>::deserialize(d).map(|ms| ms.map(Duration::from_millis))
+    }
 }
 
 impl RateLimit {

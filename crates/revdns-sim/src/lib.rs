@@ -18,5 +18,5 @@ pub use config::{EclUser, EclZone, EdisAccount, EdisKvm, IonosToken, SimConfig, 
 pub use faults::{FaultCounts, Faults, RateLimit};
 pub use revdns_core::IpPrefix;
 pub use revdns_core::ProviderId;
-pub use simulator::Simulator;
+pub use simulator::{Simulator, env_exports_for};
 pub use views::{EclRecordset, EclZoneInfo, IonosRecord};

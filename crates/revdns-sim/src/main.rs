@@ -7,7 +7,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use clap::Parser;
-use revdns_sim::{Faults, ProviderId, RateLimit, SimConfig, Simulator, demo};
+use revdns_sim::{Faults, ProviderId, RateLimit, SimConfig, Simulator, demo, env_exports_for};
 
 /// Serve simulated EDIS, IONOS and NTT ECL reverse-DNS APIs on 127.0.0.1.
 #[derive(Debug, Parser)]
@@ -165,20 +165,12 @@ fn fixed_exports(ports: [u16; 4]) -> Result<String, String> {
     }
     let url = |port: u16| format!("http://127.0.0.1:{port}");
     let [edis, ionos, ecl, admin] = ports;
-    Ok(exports(&[
-        ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
-        ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
-        ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
-        ("EDIS_AUTH_URL", url(edis)),
-        ("EDIS_PTR_URL", url(edis)),
-        ("IONOS_TOKEN", demo::IONOS_TOKEN.to_owned()),
-        ("IONOS_DNS_API_URL", url(ionos)),
-        ("OS_AUTH_URL", format!("{}/v3", url(ecl))),
-        ("OS_USERNAME", demo::ECL_USERNAME.to_owned()),
-        ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
-        ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
-        ("REVDNS_SIM_ADMIN_URL", url(admin)),
-    ]))
+    Ok(exports(&env_exports_for(
+        &url(edis),
+        &url(ionos),
+        &url(ecl),
+        Some(&url(admin)),
+    )))
 }
 
 fn banner(sim: &Simulator) -> String {

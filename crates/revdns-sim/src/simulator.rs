@@ -433,23 +433,12 @@ impl Simulator {
     /// binary prints them as `export` lines. With them, no client reaches a
     /// real provider: every base URL is this simulator's.
     pub fn env_exports(&self) -> Vec<(&'static str, String)> {
-        use crate::config::demo;
-        [
-            ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
-            ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
-            ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
-            ("EDIS_AUTH_URL", self.edis_url()),
-            ("EDIS_PTR_URL", self.edis_url()),
-            ("IONOS_TOKEN", demo::IONOS_TOKEN.to_owned()),
-            ("IONOS_DNS_API_URL", self.ionos_url()),
-            ("OS_AUTH_URL", format!("{}/v3", self.ecl_url())),
-            ("OS_USERNAME", demo::ECL_USERNAME.to_owned()),
-            ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
-            ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
-        ]
-        .into_iter()
-        .chain(self.admin_url().map(|u| ("REVDNS_SIM_ADMIN_URL", u)))
-        .collect()
+        env_exports_for(
+            &self.edis_url(),
+            &self.ionos_url(),
+            &self.ecl_url(),
+            self.admin_url().as_deref(),
+        )
     }
 
     /// Stores a PTR for `ip` at `provider` directly, as its control panel or
@@ -487,6 +476,34 @@ impl Simulator {
     pub fn set_ionos_token_expired(&self, token: &str, expired: bool) -> bool {
         self.shared.ionos.set_token_expired(token, expired)
     }
+}
+
+/// The variables of [`Simulator::env_exports`] for a simulator serving at
+/// these base URLs (EDIS, IONOS, ECL, and the admin API if any): what
+/// `revdns-sim --print-env` prints for fixed ports without starting one.
+pub fn env_exports_for(
+    edis: &str,
+    ionos: &str,
+    ecl: &str,
+    admin: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    use crate::config::demo;
+    [
+        ("EDIS_EMAIL", demo::EDIS_EMAIL.to_owned()),
+        ("EDIS_PASSWORD", demo::EDIS_PASSWORD.to_owned()),
+        ("EDIS_KVM_ID", demo::EDIS_KVM_ID.to_owned()),
+        ("EDIS_AUTH_URL", edis.to_owned()),
+        ("EDIS_PTR_URL", edis.to_owned()),
+        ("IONOS_TOKEN", demo::IONOS_TOKEN.to_owned()),
+        ("IONOS_DNS_API_URL", ionos.to_owned()),
+        ("OS_AUTH_URL", format!("{ecl}/v3")),
+        ("OS_USERNAME", demo::ECL_USERNAME.to_owned()),
+        ("OS_PASSWORD", demo::ECL_PASSWORD.to_owned()),
+        ("OS_PROJECT_ID", demo::ECL_PROJECT_ID.to_owned()),
+    ]
+    .into_iter()
+    .chain(admin.map(|u| ("REVDNS_SIM_ADMIN_URL", u.to_owned())))
+    .collect()
 }
 
 impl Drop for Simulator {

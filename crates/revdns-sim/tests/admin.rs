@@ -74,6 +74,32 @@ async fn state_counters_faults_preload_and_reset_over_http() {
     assert_eq!(faults["service_unavailable"], 1.0);
     assert_eq!(faults["latency_ms"], 1);
     assert_eq!(sim.faults(ProviderId::Ecl), revdns_sim::Faults::none());
+    // Every setting round-trips, the rate limit's Retry-After included.
+    let limited = json!({"rate_limit": {"requests": 5, "per_ms": 1000, "retry_after_ms": 0, "http_date": true}});
+    let resp = http()
+        .put(format!("{admin}/faults/edis"))
+        .json(&limited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 204);
+    let (_, edis_faults) = status_json(
+        http()
+            .get(format!("{admin}/faults/edis"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(edis_faults["rate_limit"], limited["rate_limit"]);
+    assert_eq!(
+        sim.faults(ProviderId::Edis).rate_limit,
+        Some(
+            revdns_sim::RateLimit::new(5, std::time::Duration::from_secs(1))
+                .retry_after(std::time::Duration::ZERO)
+                .as_http_date()
+        )
+    );
     let resp = http()
         .get(format!("{}/reverserecords", sim.ionos_url()))
         .bearer_auth(demo::IONOS_TOKEN)

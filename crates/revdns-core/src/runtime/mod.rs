@@ -188,14 +188,6 @@ impl Runtime {
         self.inner.secrets.add_issued(secret);
     }
 
-    /// `text` with this client's secrets replaced by [`REDACTED`].
-    pub fn redact(&self, text: &str) -> String {
-        self.inner
-            .secrets
-            .redact(text)
-            .unwrap_or_else(|| text.to_owned())
-    }
-
     /// `err` with this client's secrets taken out of every text that may
     /// quote the provider ([`Error::redact_with`]). [`call`](Runtime::call)
     /// and [`call_raw`](Runtime::call_raw) do this to what they return;
