@@ -29,7 +29,7 @@ pub use record::{PtrChange, PtrRecord};
 pub use report::{ApplyReport, ChangeResult, Outcome, ReportCounts};
 pub use retry::RetryConfig;
 pub use reverse::ZoneMatch;
-pub use sync::{Plan, PlanOptions, apply_plan, ensure, plan, remove};
+pub use sync::{Plan, PlanOptions, apply_plan, apply_plan_with_progress, ensure, plan, remove};
 
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -11,6 +11,7 @@ use std::net::IpAddr;
 
 use futures::TryStreamExt;
 
+use crate::apply::Progress;
 use crate::record::validate_changes;
 use crate::{ApplyReport, Error, IpPrefix, Outcome, PtrChange, PtrProvider, PtrRecord};
 
@@ -306,12 +307,29 @@ pub async fn apply_plan<P: PtrProvider>(
     plan: &Plan,
     options: &PlanOptions,
 ) -> Result<ApplyReport, Error> {
+    apply_plan_with_progress(provider, plan, options, &|_, _, _| {}).await
+}
+
+/// [`apply_plan`], calling `progress` as each change of
+/// [`Plan::changes`] completes (see
+/// [`PtrProvider::apply_with_progress`]): its index in `Plan::changes`, the
+/// change and its outcome. The unchanged records are not reported to it.
+///
+/// # Errors
+///
+/// As [`apply_plan`].
+pub async fn apply_plan_with_progress<P: PtrProvider>(
+    provider: &P,
+    plan: &Plan,
+    options: &PlanOptions,
+    progress: &Progress<'_>,
+) -> Result<ApplyReport, Error> {
     plan.check_safety(provider.id(), options)?;
     let changes = plan.changes();
     let mut report = if changes.is_empty() {
         ApplyReport::new()
     } else {
-        provider.apply(&changes).await?
+        provider.apply_with_progress(&changes, progress).await?
     };
     for record in &plan.unchanged {
         report.push(PtrChange::from(record.clone()), Outcome::Unchanged);

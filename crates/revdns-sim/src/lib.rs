@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod admin;
+pub mod cli;
 mod clock;
 mod config;
 mod counters;

@@ -17,7 +17,8 @@ pub use revdns_core::sync;
 pub use revdns_core::{
     ApplyReport, BoxStream, Capabilities, ChangeResult, Enumeration, Error, ErrorMeta, Hostname,
     IpPrefix, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider, PtrRecord,
-    ReportCounts, Result, RetryConfig, ZoneMatch, apply_plan, ensure, plan, remove,
+    ReportCounts, Result, RetryConfig, ZoneMatch, apply_plan, apply_plan_with_progress, ensure,
+    plan, remove,
 };
 
 /// EDIS Global (`revdns-edis`).
