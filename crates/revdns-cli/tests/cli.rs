@@ -834,3 +834,98 @@ fn the_schema_agrees_with_the_loader_on_the_example_files() {
     }
     assert!(seen >= 8, "only {seen} example files");
 }
+
+#[test]
+fn ctrl_c_stops_between_requests_and_prints_what_was_settled() {
+    use std::time::{Duration, Instant};
+
+    use revdns_sim::Faults;
+
+    const N: usize = 400;
+    for p in PROVIDERS {
+        let slow = Faults::none().latency(Duration::from_millis(40));
+        let sim = Sim::with(SimConfig::demo().faults(p, slow));
+        let mut text = String::from("records:\n");
+        for n in 0..N {
+            text.push_str(&format!(
+                "  - {{ ip: \"2001:db8::{n:x}\", target: h{n}.example.net }}\n"
+            ));
+        }
+        let file = sim.file("big.yaml", &text);
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("revdns"));
+        cmd.env_clear()
+            .env("HOME", sim.dir.path())
+            .env("XDG_CONFIG_HOME", sim.dir.path());
+        for (name, value) in sim.sim.env_exports() {
+            cmd.env(name, value);
+        }
+        let child = cmd
+            .args(["--provider", p.as_str(), "apply", "--yes", "-f"])
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Interrupt once some writes have landed, well before the end.
+        let started = Instant::now();
+        while sim.writes(p) == 0 {
+            assert!(started.elapsed() < Duration::from_secs(30), "{p}: no write");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        assert_code(&out, 130);
+        let text = stdout(&out);
+        let last = text.lines().last().unwrap();
+        let settled: usize = last
+            .strip_suffix(&format!(" of {N} changes settled before the interrupt"))
+            .unwrap_or_else(|| panic!("{p}: {last}"))
+            .parse()
+            .unwrap();
+        assert!(settled < N, "{p}: the interrupt came too late to test");
+        assert!(stderr(&out).contains("interrupted:"), "{}", stderr(&out));
+        // Every change reported created is at the provider.
+        let created: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("created  "))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(created.len(), settled, "{p}");
+        for ip in &created {
+            assert!(sim.ptr(p, ip).is_some(), "{p}: {ip} reported created, not there");
+        }
+
+        // The same apply again finishes the work, with progress lines.
+        let out = sim.run(
+            p,
+            &["--progress", "always", "apply", "--yes", "-f", file.to_str().unwrap()],
+        );
+        assert_code(&out, 0);
+        // Writes in flight at the interrupt may have landed: the plan says
+        // how many are left, and the progress lines count up to it.
+        let left: usize = stdout(&out)
+            .lines()
+            .find_map(|l| l.strip_prefix("plan: "))
+            .and_then(|l| l.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(left >= (N - settled).saturating_sub(64) && left <= N - settled, "{p}: {left}");
+        assert!(
+            stderr(&out).ends_with(&format!("progress: {left}/{left} changes\n")),
+            "{p}: {}",
+            stderr(&out)
+        );
+        for n in [0, N / 2, N - 1] {
+            assert_eq!(
+                sim.ptr(p, &format!("2001:db8::{n:x}")),
+                Some(format!("h{n}.example.net")),
+                "{p}"
+            );
+        }
+    }
+}
