@@ -79,7 +79,7 @@ impl Verifier {
 
     /// Reads the PTRs of `ips` from `provider` and verifies them; an IP
     /// without a PTR is [`Outcome::NoPtr`]. Verdicts follow the order of
-    /// `ips`.
+    /// `ips`; no IPs give an empty verification without asking the provider.
     ///
     /// # Errors
     ///
@@ -89,6 +89,9 @@ impl Verifier {
         provider: &P,
         ips: &[IpAddr],
     ) -> Result<Verification, revdns_core::Error> {
+        if ips.is_empty() {
+            return Ok(self.verify_entries(Vec::new()).await);
+        }
         let current = provider.get(ips).await?;
         let entries = ips
             .iter()
