@@ -27,7 +27,8 @@ pub struct ForwardRecord {
     pub name: String,
     /// The address.
     pub ip: IpAddr,
-    /// The line it was read from, where the reader knows it (plain lists).
+    /// The line it was read from (for a zone file, the line of its address);
+    /// `None` for a record made in code.
     pub line: Option<usize>,
 }
 
