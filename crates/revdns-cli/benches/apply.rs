@@ -34,7 +34,12 @@ fn address(n: usize) -> IpAddr {
 
 fn records(n: usize) -> Result<Vec<PtrRecord>, BoxError> {
     (0..n)
-        .map(|i| Ok(PtrRecord::new(address(i), Hostname::new(&format!("h{i}.bench.example.net"))?)))
+        .map(|i| {
+            Ok(PtrRecord::new(
+                address(i),
+                Hostname::new(&format!("h{i}.bench.example.net"))?,
+            ))
+        })
         .collect()
 }
 
@@ -74,8 +79,7 @@ fn last_frame(raw: &str) -> String {
     plain
         .split(['\r', '\n'])
         .map(str::trim)
-        .filter(|l| l.contains("changes"))
-        .last()
+        .rfind(|l| l.contains("changes"))
         .unwrap_or("(no bar drawn)")
         .to_owned()
 }
@@ -86,7 +90,10 @@ async fn bench(p: ProviderId, n: usize, dir: &std::path::Path) -> Result<(), Box
     let sim = start(p).await?;
     let exports = sim.env_exports();
     let client = AnyProvider::from_env_with(p, |name| {
-        exports.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        exports
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
     })?;
     let t = Instant::now();
     let report = ensure(&client, &desired).await?;
@@ -100,7 +107,10 @@ async fn bench(p: ProviderId, n: usize, dir: &std::path::Path) -> Result<(), Box
     let sim = start(p).await?;
     let mut text = String::from("records:\n");
     for r in &desired {
-        text.push_str(&format!("  - {{ ip: \"{}\", target: {} }}\n", r.ip, r.target));
+        text.push_str(&format!(
+            "  - {{ ip: \"{}\", target: {} }}\n",
+            r.ip, r.target
+        ));
     }
     let file = dir.join(format!("{p}.yaml"));
     std::fs::write(&file, text)?;

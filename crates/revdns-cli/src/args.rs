@@ -113,6 +113,9 @@ pub(crate) enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check that each PTR's target resolves back to its address
+    /// (forward-confirmed reverse DNS).
+    Verify(VerifyArgs),
     /// Write the current PTRs as a desired-state file (to stdout).
     Dump {
         /// Only inside these address blocks (repeatable); they become the
@@ -136,15 +139,69 @@ pub(crate) enum Command {
     },
 }
 
-/// The desired-state file and how to plan it.
+/// Where the desired PTRs come from, and how to plan them.
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
     /// The desired-state file (YAML, or TOML by its `.toml` extension).
-    #[arg(long, short = 'f', value_name = "FILE")]
-    pub(crate) file: PathBuf,
-    /// Also delete the PTRs inside the file's scope that it does not list.
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "FILE",
+        required_unless_present_any = ["from_zone", "from_list"],
+        conflicts_with_all = ["from_zone", "from_list"]
+    )]
+    pub(crate) file: Option<PathBuf>,
+    /// Derive the PTRs from the A and AAAA records of an RFC 1035 zone file.
+    #[arg(long, value_name = "ZONE_FILE", conflicts_with = "from_list")]
+    pub(crate) from_zone: Option<PathBuf>,
+    /// Derive the PTRs from a list of `name address` lines.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from_list: Option<PathBuf>,
+    /// The zone file's origin, when it has no `$ORIGIN`.
+    #[arg(long, requires = "from_zone")]
+    pub(crate) origin: Option<String>,
+    /// With --from-zone or --from-list: keep only addresses in these blocks
+    /// (repeatable); they are also the scope of --purge.
+    #[arg(long = "scope", value_name = "CIDR")]
+    pub(crate) scope: Vec<IpPrefix>,
+    /// With --from-zone or --from-list: when several names point at one
+    /// address, the one to use: an exact name, or `.suffix` (repeatable; the
+    /// first that matches exactly one name wins, else the address is
+    /// reported as a conflict and left alone).
+    #[arg(long = "prefer", value_name = "NAME")]
+    pub(crate) prefer: Vec<revdns_verify::NamePreference>,
+    /// Also delete the PTRs inside the scope that are not desired.
     #[arg(long)]
     pub(crate) purge: bool,
+}
+
+/// Which PTRs to verify, and how to resolve their targets.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The addresses (default: every PTR the account lists, within
+    /// --prefix).
+    #[arg(value_name = "IP", conflicts_with = "prefixes")]
+    pub(crate) ips: Vec<IpAddr>,
+    /// Only PTRs inside these address blocks (repeatable).
+    #[arg(long = "prefix", value_name = "CIDR")]
+    pub(crate) prefixes: Vec<IpPrefix>,
+    /// Ask this nameserver (`ADDRESS` or `ADDRESS:PORT`; repeatable) instead
+    /// of the system's resolvers.
+    #[arg(long = "nameserver", value_name = "ADDR", value_parser = parse_nameserver)]
+    pub(crate) nameservers: Vec<std::net::SocketAddr>,
+    /// Time allowed per lookup attempt, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) timeout_ms: u64,
+    /// Lookups in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub(crate) concurrency: usize,
+}
+
+/// `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53` or `[2001:db8::53]:5353`.
+fn parse_nameserver(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse::<std::net::SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| (ip, 53).into()))
+        .map_err(|_| format!("{text:?} is not an address or address:port"))
 }
 
 /// The format `dump` writes.

@@ -14,6 +14,7 @@ mod progress;
 mod select;
 mod state_file;
 mod sync;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -59,6 +60,7 @@ async fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Apply { plan, yes, force } => {
             sync::apply_command(global, plan, *yes, *force).await
         }
+        Command::Verify(args) => verify::verify(global, args).await,
         Command::Dump { prefixes, format } => commands::dump(global, prefixes, *format).await,
         Command::Schema => commands::schema(),
         #[cfg(feature = "sim")]

@@ -22,18 +22,26 @@ struct Planned {
 }
 
 async fn make_plan(global: &Global, args: &PlanArgs, force: bool) -> Result<Planned, Failure> {
-    let raw = state_file::read(&args.file)?;
-    let file_account = raw.account.as_ref().map(|a| a.value.clone());
-    let target = select::client(global, file_account.as_deref())?;
-    let max_comment = target.client.capabilities().max_comment_chars;
-    let desired = state_file::check(&args.file, raw, max_comment)?;
+    let (target, desired) = match &args.file {
+        Some(path) => {
+            let raw = state_file::read(path)?;
+            let file_account = raw.account.as_ref().map(|a| a.value.clone());
+            let target = select::client(global, file_account.as_deref())?;
+            let max_comment = target.client.capabilities().max_comment_chars;
+            (target, state_file::check(path, raw, max_comment)?)
+        }
+        None => {
+            let desired = derived(global, args)?;
+            (select::client(global, None)?, desired)
+        }
+    };
     let mut options = PlanOptions::new().force(force);
     if desired.purge || args.purge {
         if desired.scope.is_empty() {
-            return Err(Failure::Usage(format!(
-                "{}: --purge needs the file to declare a scope (the address blocks whose unlisted PTRs may be deleted)",
-                args.file.display()
-            )));
+            return Err(Failure::Usage(
+                "--purge needs a scope: the address blocks whose unlisted PTRs may be deleted (the file's `scope`, or --scope)"
+                    .to_owned(),
+            ));
         }
         options = options.purge(desired.scope.clone());
     }
@@ -42,6 +50,53 @@ async fn make_plan(global: &Global, args: &PlanArgs, force: bool) -> Result<Plan
         target,
         options,
         plan,
+    })
+}
+
+/// The desired PTRs derived from forward records (`--from-zone`,
+/// `--from-list`); conflicts and skipped names are reported on stderr.
+fn derived(global: &Global, args: &PlanArgs) -> Result<state_file::DesiredState, Failure> {
+    let forward = match (&args.from_zone, &args.from_list) {
+        (Some(zone), _) => revdns_verify::read_zone_file(zone, args.origin.as_deref()),
+        (None, Some(list)) => revdns_verify::read_plain_list(list),
+        (None, None) => return Err(Failure::Usage("give -f, --from-zone or --from-list".into())),
+    }
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    let options = revdns_verify::DeriveOptions::new()
+        .scope(args.scope.iter().copied())
+        .prefer(args.prefer.iter().cloned());
+    let derived = revdns_verify::derive(forward, &options);
+    if !global.quiet {
+        for c in &derived.conflicts {
+            let names: Vec<String> = c.names.iter().map(ToString::to_string).collect();
+            eprintln!(
+                "warning: {} has several names ({}); left alone (choose with --prefer)",
+                c.ip,
+                names.join(", ")
+            );
+        }
+        for s in &derived.skipped {
+            let at = s
+                .record
+                .line
+                .map_or_else(String::new, |l| format!(" (line {l})"));
+            let why = match &s.reason {
+                revdns_verify::SkipReason::NotWritable(why)
+                | revdns_verify::SkipReason::Address(why) => why,
+                // A reason this build does not know.
+                #[allow(unreachable_patterns)]
+                _ => "skipped",
+            };
+            eprintln!(
+                "warning: {} -> {}{at} skipped: {why}",
+                s.record.ip, s.record.name
+            );
+        }
+    }
+    Ok(state_file::DesiredState {
+        scope: args.scope.clone(),
+        purge: false,
+        records: derived.records,
     })
 }
 

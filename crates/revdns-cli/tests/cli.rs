@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+#[path = "../../revdns-verify/tests/support/dns_server.rs"]
+mod dns_server;
 use revdns::reverse::reverse_name;
 use revdns_sim::{ProviderId, SimConfig, Simulator, demo};
 
@@ -30,7 +32,7 @@ const WRITES: [&str; 9] = [
 /// binary while the simulator serves.
 struct Sim {
     sim: Simulator,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,7 @@ impl Sim {
         let sim = runtime.block_on(Simulator::start(config)).unwrap();
         Self {
             sim,
-            _runtime: runtime,
+            runtime,
             dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -896,13 +898,23 @@ fn ctrl_c_stops_between_requests_and_prints_what_was_settled() {
             .collect();
         assert_eq!(created.len(), settled, "{p}");
         for ip in &created {
-            assert!(sim.ptr(p, ip).is_some(), "{p}: {ip} reported created, not there");
+            assert!(
+                sim.ptr(p, ip).is_some(),
+                "{p}: {ip} reported created, not there"
+            );
         }
 
         // The same apply again finishes the work, with progress lines.
         let out = sim.run(
             p,
-            &["--progress", "always", "apply", "--yes", "-f", file.to_str().unwrap()],
+            &[
+                "--progress",
+                "always",
+                "apply",
+                "--yes",
+                "-f",
+                file.to_str().unwrap(),
+            ],
         );
         assert_code(&out, 0);
         // Writes in flight at the interrupt may have landed: the plan says
@@ -914,7 +926,10 @@ fn ctrl_c_stops_between_requests_and_prints_what_was_settled() {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(left >= (N - settled).saturating_sub(64) && left <= N - settled, "{p}: {left}");
+        assert!(
+            left >= (N - settled).saturating_sub(64) && left <= N - settled,
+            "{p}: {left}"
+        );
         assert!(
             stderr(&out).ends_with(&format!("progress: {left}/{left} changes\n")),
             "{p}: {}",
@@ -927,5 +942,130 @@ fn ctrl_c_stops_between_requests_and_prints_what_was_settled() {
                 "{p}"
             );
         }
+    }
+}
+
+const FORWARD_ZONE: &str = "\
+$ORIGIN example.net.
+$TTL 3600
+@     IN SOA ns hostmaster 1 3600 600 86400 300
+mail  IN A     192.0.2.10
+www   IN A     192.0.2.11
+web   IN A     192.0.2.11
+v6    IN AAAA  2001:db8::10
+_svc  IN A     192.0.2.12
+far   IN A     203.0.113.5
+";
+
+#[test]
+fn derive_from_a_zone_file_apply_then_verify_against_dns() {
+    use dns_server::{DnsServer, Zone};
+
+    for p in PROVIDERS {
+        let sim = Sim::start();
+        let zone = sim.file("example.net.zone", FORWARD_ZONE);
+        let zone = zone.to_str().unwrap();
+        let from_zone = [
+            "--from-zone",
+            zone,
+            "--scope",
+            "192.0.2.0/24",
+            "--scope",
+            "2001:db8::/64",
+            "--prefer",
+            "www.example.net",
+        ];
+        let out = sim.run(p, &[&["plan"][..], &from_zone].concat());
+        assert_code(&out, 0);
+        assert_eq!(
+            stdout(&out),
+            "+  192.0.2.10    mail.example.net\n\
+             +  192.0.2.11    www.example.net\n\
+             +  2001:db8::10  v6.example.net\n\
+             plan: 3 to create, 0 to update, 0 to delete, 0 unchanged (0 existing in scope)\n",
+            "{p}"
+        );
+        assert!(
+            stderr(&out).contains("192.0.2.12 -> _svc.example.net (line 8) skipped:"),
+            "{}",
+            stderr(&out)
+        );
+        let out = sim.run(p, &[&["apply", "--yes"][..], &from_zone].concat());
+        assert_code(&out, 0);
+        assert_eq!(sim.ptr(p, "192.0.2.11").as_deref(), Some("www.example.net"));
+        assert!(sim.writes(p) > 0);
+
+        // The forward zone has moved on since: www now points elsewhere.
+        let dns = sim.runtime.block_on(DnsServer::start(
+            vec![
+                Zone::new("example.net.")
+                    .a("mail.example.net.", "192.0.2.10")
+                    .a("www.example.net.", "192.0.2.99")
+                    .a("v6.example.net.", "2001:db8::10"),
+            ],
+            vec![],
+        ));
+        let ns = dns.addr.to_string();
+        let out = sim.run(
+            p,
+            &[
+                "verify",
+                "--nameserver",
+                &ns,
+                "192.0.2.10",
+                "192.0.2.11",
+                "2001:db8::10",
+                "192.0.2.50",
+            ],
+        );
+        assert_code(&out, 1);
+        assert_eq!(
+            stdout(&out),
+            "IP            PTR               RESULT     DETAIL\n\
+             192.0.2.10    mail.example.net  confirmed\n\
+             192.0.2.11    www.example.net   mismatch   resolves to 192.0.2.99\n\
+             2001:db8::10  v6.example.net    confirmed\n\
+             192.0.2.50    -                 no-ptr     the provider holds no PTR\n\
+             4 checked: 2 confirmed, 1 mismatch, 0 no address, 0 lookup failed, 1 no PTR\n",
+            "{p}"
+        );
+        let out = sim.run(p, &["--json", "verify", "--nameserver", &ns, "192.0.2.10"]);
+        assert_code(&out, 0);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(json["verdicts"][0]["outcome"], "confirmed", "{json}");
+
+        // Listing what the account holds: EDIS cannot.
+        let out = sim.run(
+            p,
+            &["verify", "--nameserver", &ns, "--prefix", "192.0.2.0/24"],
+        );
+        if p == ProviderId::Edis {
+            assert_code(&out, 2);
+        } else {
+            assert_code(&out, 1);
+            assert!(
+                stdout(&out).ends_with(
+                    "2 checked: 1 confirmed, 1 mismatch, 0 no address, 0 lookup failed, 0 no PTR\n"
+                ),
+                "{}",
+                stdout(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_zone_file_syntax_error_names_file_and_line_and_sends_nothing() {
+    let sim = Sim::start();
+    let zone = sim.file("bad.zone", "$ORIGIN example.net.\nmail IN A 192.0.2.300\n");
+    for p in PROVIDERS {
+        let out = sim.run(p, &["plan", "--from-zone", zone.to_str().unwrap()]);
+        assert_code(&out, 2);
+        assert!(
+            stderr(&out).starts_with(&format!("error: {}:2: ", zone.display())),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(sim.requests(p), 0);
     }
 }
