@@ -35,7 +35,11 @@ fn main() -> ExitCode {
             return ExitCode::from(failure::code::FAILED);
         }
     };
-    match runtime.block_on(run(&cli)) {
+    let result = runtime.block_on(run(&cli));
+    // A question still waiting on stdin (after Ctrl-C) must not keep the
+    // process alive.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprint!("{}", failure.render(cli.global.verbose));

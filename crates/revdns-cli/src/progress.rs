@@ -62,11 +62,6 @@ impl Progress {
         }
     }
 
-    /// How many changes have settled.
-    pub(crate) fn done(&self) -> usize {
-        self.done.load(Ordering::Relaxed)
-    }
-
     /// Removes the bar, leaving the terminal to the report.
     pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {

@@ -1,12 +1,16 @@
 //! `plan` and `apply`: a desired-state file against what the account has.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use revdns::{Outcome, Plan, PlanOptions, PtrChange, PtrProvider, apply_plan_with_progress, plan};
+use revdns::{
+    Gated, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider,
+    apply_plan_with_progress, plan,
+};
 use serde::Serialize;
 
-use crate::args::{Global, PlanArgs};
+use crate::args::{Global, PlanArgs, ProgressWhen};
 use crate::commands::{emit, print_report, report_code};
 use crate::failure::{Failure, code};
 use crate::output;
@@ -14,14 +18,17 @@ use crate::progress::Progress;
 use crate::select::{self, Target};
 use crate::state_file;
 
-/// The file read and checked, its client, the options and the plan.
-struct Planned {
+/// What to apply: the client, the desired state and the plan options.
+struct Resolved {
     target: Target,
+    desired: state_file::DesiredState,
     options: PlanOptions,
-    plan: Plan,
+    purge: bool,
 }
 
-async fn make_plan(global: &Global, args: &PlanArgs, force: bool) -> Result<Planned, Failure> {
+/// Reads the file (or derives from forward records), picks the client and
+/// sets the options; nothing is sent.
+fn resolve(global: &Global, args: &PlanArgs, force: bool) -> Result<Resolved, Failure> {
     let (target, desired) = match &args.file {
         Some(path) => {
             let raw = state_file::read(path)?;
@@ -36,7 +43,8 @@ async fn make_plan(global: &Global, args: &PlanArgs, force: bool) -> Result<Plan
         }
     };
     let mut options = PlanOptions::new().force(force);
-    if desired.purge || args.purge {
+    let purge = desired.purge || args.purge;
+    if purge {
         if desired.scope.is_empty() {
             return Err(Failure::Usage(
                 "--purge needs a scope: the address blocks whose unlisted PTRs may be deleted (the file's `scope`, or --scope)"
@@ -45,11 +53,11 @@ async fn make_plan(global: &Global, args: &PlanArgs, force: bool) -> Result<Plan
         }
         options = options.purge(desired.scope.clone());
     }
-    let plan = plan(&target.client, &desired.records, &options).await?;
-    Ok(Planned {
+    Ok(Resolved {
         target,
+        desired,
         options,
-        plan,
+        purge,
     })
 }
 
@@ -101,16 +109,13 @@ fn derived(global: &Global, args: &PlanArgs) -> Result<state_file::DesiredState,
 }
 
 pub(crate) async fn plan_command(global: &Global, args: &PlanArgs) -> Result<u8, Failure> {
-    let Planned {
-        target,
-        options,
-        plan,
-    } = make_plan(global, args, false).await?;
+    let r = resolve(global, args, false)?;
+    let plan = plan(&r.target.client, &r.desired.records, &r.options).await?;
     if global.json {
         emit(&output::json(&plan))?;
     } else if !global.quiet {
         emit(&output::plan(&plan))?;
-        if let Err(e) = plan.check_safety(target.client.id(), &options) {
+        if let Err(e) = plan.check_safety(r.target.client.id(), &r.options) {
             emit(&format!(
                 "note: `revdns apply` will refuse this plan without --force: {e}\n"
             ))?;
@@ -132,10 +137,82 @@ struct Settled {
 /// What `apply --json` prints.
 #[derive(Serialize)]
 struct ApplyOutput<'a, R: Serialize> {
-    plan: &'a Plan,
+    plan: Option<&'a Plan>,
     applied: bool,
     interrupted: bool,
     report: Option<R>,
+}
+
+/// Decides, from the plan of what the provider read, whether to write:
+/// the safety threshold, then the question (unless `--yes`). Starts the
+/// progress bar once the answer is yes.
+struct Asker {
+    human: bool,
+    yes: bool,
+    options: PlanOptions,
+    provider: ProviderId,
+    on: String,
+    progress_when: ProgressWhen,
+    quiet: bool,
+    /// Changes whose outcomes the progress counts.
+    total: usize,
+    plan: Mutex<Option<Plan>>,
+    refused: Mutex<Option<revdns::Error>>,
+    declined: AtomicBool,
+    progress: OnceLock<Progress>,
+    /// Settled before the bar started (refused or unchanged ones).
+    early: AtomicUsize,
+    settled: Mutex<Vec<Settled>>,
+}
+
+impl Asker {
+    fn decide(&self, plan: &Plan) -> bool {
+        if let Ok(mut seen) = self.plan.lock() {
+            *seen = Some(plan.clone());
+        }
+        if self.human {
+            let _ = emit(&output::plan(plan));
+        }
+        if let Err(e) = plan.check_safety(self.provider, &self.options) {
+            if let Ok(mut refused) = self.refused.lock() {
+                *refused = Some(e);
+            }
+            return false;
+        }
+        let writes = plan.creates.len() + plan.updates.len() + plan.deletes.len();
+        if writes > 0 && !self.yes {
+            // The question waits for a person: off the async workers' hands.
+            let yes = tokio::task::block_in_place(|| confirm(writes, &self.on)).unwrap_or(false);
+            if !yes {
+                self.declined.store(true, Ordering::Relaxed);
+                return false;
+            }
+        }
+        let progress = Progress::new(self.progress_when, self.quiet, self.total);
+        for _ in 0..self.early.load(Ordering::Relaxed) {
+            progress.tick();
+        }
+        let _ = self.progress.set(progress);
+        true
+    }
+
+    fn settle(&self, index: usize, change: &PtrChange, outcome: &Outcome) {
+        match self.progress.get() {
+            Some(p) => p.tick(),
+            None => {
+                self.early.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let entry = Settled {
+            index,
+            change: change.clone(),
+            outcome: serde_json::to_value(outcome).unwrap_or_default(),
+            row: output::result_row(change, outcome),
+        };
+        if let Ok(mut all) = self.settled.lock() {
+            all.push(entry);
+        }
+    }
 }
 
 pub(crate) async fn apply_command(
@@ -144,58 +221,90 @@ pub(crate) async fn apply_command(
     yes: bool,
     force: bool,
 ) -> Result<u8, Failure> {
-    let Planned {
+    let Resolved {
         target,
+        desired,
         options,
-        plan,
-    } = make_plan(global, args, force).await?;
-    let human = !global.json && !global.quiet;
-    if human {
-        emit(&output::plan(&plan))?;
-    }
-    // The threshold is checked before asking: nothing to confirm if it trips.
-    plan.check_safety(target.client.id(), &options)?;
-    if !plan.is_empty() && !yes && !confirm(&plan, target.account.as_deref(), &target)? {
-        if global.json {
-            emit(&output::json(&ApplyOutput::<()> {
-                plan: &plan,
-                applied: false,
-                interrupted: false,
-                report: None,
-            }))?;
-        }
-        return Err(Failure::Declined);
-    }
+        purge,
+    } = resolve(global, args, force)?;
+    let changes: Vec<PtrChange> = desired.records.into_iter().map(PtrChange::from).collect();
+    let on = target.account.as_deref().map_or_else(
+        || target.client.id().to_string(),
+        |a| format!("account `{a}`"),
+    );
+    let client = target.client;
 
-    let total = plan.creates.len() + plan.updates.len() + plan.deletes.len();
-    let progress = Progress::new(global.progress, global.quiet, total);
-    let settled: Mutex<Vec<Settled>> = Mutex::new(Vec::new());
-    let on_settled = |index: usize, change: &PtrChange, outcome: &Outcome| {
-        progress.tick();
-        let entry = Settled {
-            index,
-            change: change.clone(),
-            outcome: serde_json::to_value(outcome).unwrap_or_default(),
-            row: output::result_row(change, outcome),
-        };
-        if let Ok(mut all) = settled.lock() {
-            all.push(entry);
+    // With purge, the plan needs the account's listing, so it is made first
+    // and the apply sends its writes; without, the provider's own read
+    // before writing makes the plan, and confirming costs no second read.
+    let listed_plan = if purge {
+        Some(plan(&client, &changes_desired(&changes), &options).await?)
+    } else {
+        None
+    };
+    let total = listed_plan.as_ref().map_or(changes.len(), |p| {
+        p.creates.len() + p.updates.len() + p.deletes.len()
+    });
+    let asker = Arc::new(Asker {
+        human: !global.json && !global.quiet,
+        yes,
+        options: options.clone(),
+        provider: client.id(),
+        on,
+        progress_when: global.progress,
+        quiet: global.quiet,
+        total,
+        plan: Mutex::new(None),
+        refused: Mutex::new(None),
+        declined: AtomicBool::new(false),
+        progress: OnceLock::new(),
+        early: AtomicUsize::new(0),
+        settled: Mutex::new(Vec::new()),
+    });
+
+    let work = {
+        let asker = Arc::clone(&asker);
+        let client = client.clone();
+        let changes = changes.clone();
+        async move {
+            let on_settled = |i: usize, c: &PtrChange, o: &Outcome| asker.settle(i, c, o);
+            match listed_plan {
+                Some(plan) => {
+                    if !asker.decide(&plan) {
+                        return Ok(Gated::Declined { plan });
+                    }
+                    let report =
+                        apply_plan_with_progress(&client, &plan, &options, &on_settled).await?;
+                    Ok(Gated::Applied { plan, report })
+                }
+                None => {
+                    let gate = |plan: &Plan| asker.decide(plan);
+                    client.apply_gated(&changes, &gate, &on_settled).await
+                }
+            }
         }
     };
-    let work = apply_plan_with_progress(&target.client, &plan, &options, &on_settled);
-    // Ctrl-C drops the apply between requests; the settled list says what
-    // happened so far.
+    // On its own task, so that Ctrl-C is seen even while the question waits.
+    let mut handle = tokio::spawn(work);
     let outcome = tokio::select! {
-        report = work => Some(report),
+        joined = &mut handle => Some(joined),
         _ = tokio::signal::ctrl_c() => None,
     };
-    progress.finish();
-    match outcome {
-        Some(report) => {
-            let report = report?;
+    if let Some(p) = asker.progress.get() {
+        p.finish();
+    }
+    let seen = asker.plan.lock().ok().and_then(|p| p.clone());
+    let Some(joined) = outcome else {
+        handle.abort();
+        return interrupted(global, &asker, seen.as_ref());
+    };
+    let gated: Result<Gated, revdns::Error> =
+        joined.map_err(|e| Failure::Usage(format!("the apply stopped: {e}")))?;
+    match gated? {
+        Gated::Applied { plan, report } => {
             if global.json {
                 emit(&output::json(&ApplyOutput {
-                    plan: &plan,
+                    plan: Some(&plan),
                     applied: true,
                     interrupted: false,
                     report: Some(&report),
@@ -205,42 +314,61 @@ pub(crate) async fn apply_command(
                 print_report(global, &report)
             }
         }
-        None => {
-            let mut settled = settled.into_inner().unwrap_or_default();
-            settled.sort_by_key(|s| s.index);
-            if global.json {
-                emit(&output::json(&ApplyOutput {
-                    plan: &plan,
-                    applied: true,
-                    interrupted: true,
-                    report: Some(&settled),
-                }))?;
-            } else {
-                let rows: Vec<Vec<String>> = settled.iter().map(|s| s.row.clone()).collect();
-                emit(&output::table(&["RESULT", "IP", "DETAIL"], &rows))?;
-                emit(&format!(
-                    "{} of {total} changes settled before the interrupt\n",
-                    progress.done()
-                ))?;
+        Gated::Declined { plan } => {
+            if let Some(e) = asker.refused.lock().ok().and_then(|mut r| r.take()) {
+                return Err(Failure::Sdk(e));
             }
-            Err(Failure::Interrupted)
+            if global.json {
+                emit(&output::json(&ApplyOutput::<()> {
+                    plan: Some(&plan),
+                    applied: false,
+                    interrupted: false,
+                    report: None,
+                }))?;
+            }
+            Err(Failure::Declined)
         }
+        // A later kind of result: nothing this build can report.
+        #[allow(unreachable_patterns)]
+        _ => Err(Failure::Usage("the apply ended in an unknown way".into())),
     }
 }
 
+/// The desired records of upserts (what `plan` takes).
+fn changes_desired(changes: &[PtrChange]) -> Vec<revdns::PtrRecord> {
+    changes.iter().filter_map(PtrChange::desired).collect()
+}
+
+/// Prints what was settled before Ctrl-C.
+fn interrupted(global: &Global, asker: &Asker, plan: Option<&Plan>) -> Result<u8, Failure> {
+    let mut settled = std::mem::take(&mut *asker.settled.lock().unwrap_or_else(|e| e.into_inner()));
+    settled.sort_by_key(|s| s.index);
+    if global.json {
+        emit(&output::json(&ApplyOutput {
+            plan,
+            applied: plan.is_some(),
+            interrupted: true,
+            report: Some(&settled),
+        }))?;
+    } else {
+        let rows: Vec<Vec<String>> = settled.iter().map(|s| s.row.clone()).collect();
+        if !rows.is_empty() {
+            emit(&output::table(&["RESULT", "IP", "DETAIL"], &rows))?;
+        }
+        emit(&format!(
+            "{} of {} changes settled before the interrupt\n",
+            settled.len(),
+            asker.total
+        ))?;
+    }
+    Err(Failure::Interrupted)
+}
+
 /// Asks on the terminal (or reads a line of stdin) whether to apply.
-fn confirm(plan: &Plan, account: Option<&str>, target: &Target) -> Result<bool, Failure> {
-    let on = account.map_or_else(
-        || target.client.id().to_string(),
-        |a| format!("account `{a}`"),
-    );
+fn confirm(writes: usize, on: &str) -> std::io::Result<bool> {
     let stdin = std::io::stdin();
     let mut err = std::io::stderr().lock();
-    write!(
-        err,
-        "apply {} change(s) to {on}? [y/N] ",
-        plan.creates.len() + plan.updates.len() + plan.deletes.len()
-    )?;
+    write!(err, "apply {writes} change(s) to {on}? [y/N] ")?;
     err.flush()?;
     let mut answer = String::new();
     let read = stdin.lock().read_line(&mut answer)?;

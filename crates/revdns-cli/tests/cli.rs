@@ -272,8 +272,8 @@ fn plan_then_apply_a_file_then_nothing_left_to_do() {
              plan: 2 to create, 1 to update, 0 to delete, 0 unchanged (1 existing in scope)\n\
              RESULT   IP          DETAIL\n\
              created  192.0.2.10  mail.example.net\n\
-             created  192.0.2.12  ns1.example.net\n\
              updated  192.0.2.11  www.example.net\n\
+             created  192.0.2.12  ns1.example.net\n\
              2 created, 1 updated, 0 deleted, 0 unchanged, 0 failed\n",
             "{p}"
         );
@@ -1067,5 +1067,54 @@ fn a_zone_file_syntax_error_names_file_and_line_and_sends_nothing() {
             stderr(&out)
         );
         assert_eq!(sim.requests(p), 0);
+    }
+}
+
+#[test]
+fn apply_costs_the_requests_of_the_librarys_ensure() {
+    let mut text = String::from("records:\n");
+    let mut records = Vec::new();
+    for n in 0..120 {
+        let (ip, target) = (
+            format!("2001:db8::{:x}", 0x100 + n),
+            format!("h{n}.example.net"),
+        );
+        text.push_str(&format!("  - {{ ip: \"{ip}\", target: {target} }}\n"));
+        records.push(revdns::PtrRecord::new(
+            ip.parse().unwrap(),
+            target.parse().unwrap(),
+        ));
+    }
+    for p in PROVIDERS {
+        // The library's ensure, twice (all new, then all unchanged), each
+        // with a new client, as each run of the binary has...
+        let lib = Sim::start();
+        let exports: BTreeMap<&str, String> = lib.sim.env_exports().into_iter().collect();
+        let mut library = Vec::new();
+        for _ in 0..2 {
+            let client =
+                revdns::AnyProvider::from_env_with(p, |k| exports.get(k).cloned()).unwrap();
+            let before = lib.requests(p);
+            let report = lib
+                .runtime
+                .block_on(revdns::ensure(&client, &records))
+                .unwrap();
+            assert!(report.is_success());
+            library.push(lib.requests(p) - before);
+        }
+        // ...and `revdns apply` of the same records, twice.
+        let cli = Sim::start();
+        let file = cli.file("ptrs.yaml", &text);
+        let mut command = Vec::new();
+        for _ in 0..2 {
+            let before = cli.requests(p);
+            let out = cli.run(p, &["apply", "--yes", "-f", file.to_str().unwrap()]);
+            assert_code(&out, 0);
+            command.push(cli.requests(p) - before);
+        }
+        assert_eq!(
+            command, library,
+            "{p}: apply vs ensure requests (new, unchanged)"
+        );
     }
 }

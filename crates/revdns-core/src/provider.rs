@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use futures::stream::BoxStream;
 
 use crate::apply::Progress;
+use crate::gate::{Gate, Gated, plan_of};
 use crate::{ApplyReport, Capabilities, Error, ProviderId, PtrChange, PtrRecord};
 
 /// Manage PTR records on one provider account, keyed by IP address.
@@ -83,6 +84,42 @@ pub trait PtrProvider: Send + Sync {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> impl Future<Output = Result<ApplyReport, Error>> + Send;
+
+    /// [`apply_with_progress`](PtrProvider::apply_with_progress) with a
+    /// [`Gate`]: once the provider has read what the changes touch, `gate`
+    /// sees the [`Plan`](crate::Plan) of them and decides whether anything
+    /// is written. The read the plan shows is the one the writes are decided
+    /// by, so confirming costs no second read.
+    ///
+    /// Changes refused before sending, or whose read failed, are failed in
+    /// the report and absent from the plan. Progress is reported for them
+    /// even when the gate then declines.
+    ///
+    /// The default reads with [`get`](PtrProvider::get), then applies
+    /// (which reads again); the providers of this workspace read once.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](PtrProvider::apply); a failed read of the default is
+    /// its error.
+    fn apply_gated(
+        &self,
+        changes: &[PtrChange],
+        gate: &Gate<'_>,
+        progress: &Progress<'_>,
+    ) -> impl Future<Output = Result<Gated, Error>> + Send {
+        async move {
+            crate::record::validate_changes(changes)?;
+            let ips: Vec<IpAddr> = changes.iter().map(PtrChange::ip).collect();
+            let current = self.get(&ips).await?;
+            let plan = plan_of(changes, |ip| current.get(&ip).cloned());
+            if !gate(&plan) {
+                return Ok(Gated::Declined { plan });
+            }
+            let report = self.apply_with_progress(changes, progress).await?;
+            Ok(Gated::Applied { plan, report })
+        }
+    }
 }
 
 /// The progress callback of a plain [`PtrProvider::apply`].

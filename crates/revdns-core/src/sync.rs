@@ -136,7 +136,7 @@ pub struct PlannedUpdate {
 /// What a sync would do: data only, nothing has been sent. Serialises with
 /// these field names.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Plan {
     /// Desired records with no PTR yet.
     pub creates: Vec<PtrRecord>,
@@ -455,6 +455,36 @@ mod tests {
         (1..=n)
             .map(|i| rec(&format!("192.0.2.{i}"), &format!("h{i}.{host}")))
             .collect()
+    }
+
+    #[tokio::test]
+    async fn the_default_gated_apply_writes_only_when_the_gate_agrees() {
+        let memory = Memory::with(&[rec("192.0.2.1", "old.example.net")]);
+        let changes = [
+            PtrChange::from(rec("192.0.2.1", "new.example.net")),
+            PtrChange::from(rec("192.0.2.2", "b.example.net")),
+        ];
+        let gated = memory
+            .apply_gated(&changes, &|_| false, &|_, _, _| {})
+            .await
+            .unwrap();
+        let crate::Gated::Declined { plan } = gated else {
+            panic!("declined, yet applied");
+        };
+        assert_eq!(
+            (plan.creates.len(), plan.updates.len(), plan.existing),
+            (1, 1, 1)
+        );
+        assert_eq!(memory.writes(), 0);
+        let gated = memory
+            .apply_gated(&changes, &|_| true, &|_, _, _| {})
+            .await
+            .unwrap();
+        let crate::Gated::Applied { report, .. } = gated else {
+            panic!("accepted, yet not applied");
+        };
+        assert_eq!(report.counts().created + report.counts().updated, 2);
+        assert_eq!(memory.writes(), 2);
     }
 
     #[tokio::test]

@@ -6,8 +6,10 @@ use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Outcomes, Progress};
+use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::reverse::reverse_name;
+use revdns_core::sync::Plan;
 use revdns_core::sync::satisfies;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
@@ -125,16 +127,46 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
+        gate::ungated(self.apply_inner(changes, None, progress).await, P)
+    }
+
+    /// As `apply`, with the plan of the zone listings shown to `gate`
+    /// before any write.
+    async fn apply_gated(
+        &self,
+        changes: &[PtrChange],
+        gate: &Gate<'_>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
+        self.apply_inner(changes, Some(gate), progress).await
+    }
+}
+
+impl Client {
+    /// Places every change in its zone, lists those zones (a few at once),
+    /// asks the gate, then writes zone by zone, a few zones at once.
+    async fn apply_inner(
+        &self,
+        changes: &[PtrChange],
+        gate: Option<&Gate<'_>>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
         let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
+        let finish = |plan, outcomes: Outcomes<'_>| {
+            Ok(Gated::Applied {
+                plan,
+                report: outcomes.finish(changes),
+            })
+        };
         if pending.is_empty() {
-            return Ok(outcomes.finish(changes));
+            return finish(Plan::default(), outcomes);
         }
         let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
         let placed = match self.place_all(&ips).await {
             Ok(placed) => placed,
             Err(e) => {
                 outcomes.fail_all(pending.iter().map(|(i, _)| *i), &e);
-                return Ok(outcomes.finish(changes));
+                return finish(Plan::default(), outcomes);
             }
         };
         let mut by_zone: BTreeMap<Uuid, (ZoneRef, Vec<ZoneItem>)> = BTreeMap::new();
@@ -155,19 +187,62 @@ impl PtrProvider for Client {
                 ),
             }
         }
+        // Read: each zone's PTRs, a few zones at once.
         let settled = &outcomes;
-        stream::iter(by_zone.into_values())
-            .for_each_concurrent(ZONES_IN_FLIGHT, |(zone, items)| async move {
-                self.apply_zone(&zone, items, settled).await;
+        let listed: Vec<(ZoneRef, Vec<ZoneItem>, ZonePtrs)> = stream::iter(by_zone.into_values())
+            .map(|(zone, items)| async move {
+                match self.zone_ptrs(&zone).await {
+                    Ok(ptrs) => Some((zone, items, ptrs)),
+                    Err(e) => {
+                        settled.fail_all(items.iter().map(|it| it.index), &e);
+                        None
+                    }
+                }
+            })
+            .buffer_unordered(ZONES_IN_FLIGHT)
+            .filter_map(std::future::ready)
+            .collect()
+            .await;
+
+        let asked = gate::ask(gate, || {
+            let current: BTreeMap<IpAddr, Option<PtrRecord>> = listed
+                .iter()
+                .flat_map(|(_, items, ptrs)| {
+                    items.iter().map(|it| {
+                        let ip = it.change.ip();
+                        let found = ptrs.get(&it.name).map(Vec::as_slice).unwrap_or_default();
+                        (ip, kept(found).and_then(|rs| to_record(ip, rs)))
+                    })
+                })
+                .collect();
+            plan_of(
+                listed
+                    .iter()
+                    .flat_map(|(_, items, _)| items.iter().map(|it| &it.change)),
+                |ip| current.get(&ip).cloned(),
+            )
+        });
+        let plan = match asked {
+            Ok(plan) => plan,
+            Err(plan) => return Ok(Gated::Declined { plan }),
+        };
+
+        // Write, zone by zone.
+        stream::iter(listed)
+            .for_each_concurrent(ZONES_IN_FLIGHT, |(zone, items, ptrs)| async move {
+                self.apply_zone(&zone, items, ptrs, settled).await;
             })
             .await;
-        Ok(outcomes.finish(changes))
+        finish(plan, outcomes)
     }
 }
 
 /// Zones worked on at once by [`PtrProvider::apply`]; each has up to the
 /// client's `concurrency` writes in flight.
 pub(crate) const ZONES_IN_FLIGHT: usize = 4;
+
+/// A zone's PTR recordsets by name, as listed before writing.
+type ZonePtrs = BTreeMap<String, Vec<Recordset>>;
 
 /// One change placed in its zone.
 struct ZoneItem {
@@ -248,12 +323,14 @@ impl Client {
     }
 
     /// Applies the changes placed in one zone and settles their outcomes.
-    async fn apply_zone(&self, zone: &ZoneRef, items: Vec<ZoneItem>, outcomes: &Outcomes<'_>) {
-        let mut ptrs = match self.zone_ptrs(zone).await {
-            Ok(p) => p,
-            Err(e) => return outcomes.fail_all(items.iter().map(|it| it.index), &e),
-        };
-
+    /// Writes one zone's changes, given its PTRs as just listed.
+    async fn apply_zone(
+        &self,
+        zone: &ZoneRef,
+        items: Vec<ZoneItem>,
+        mut ptrs: ZonePtrs,
+        outcomes: &Outcomes<'_>,
+    ) {
         // Deletes: one request for the whole zone.
         let (deletes, upserts): (Vec<ZoneItem>, Vec<ZoneItem>) =
             items.into_iter().partition(|it| it.change.is_delete());

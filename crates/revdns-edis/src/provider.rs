@@ -20,6 +20,7 @@ use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Progress};
+use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::sync::satisfies;
 use revdns_core::{
@@ -120,6 +121,28 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
+        gate::ungated(self.apply_inner(changes, None, progress).await, P)
+    }
+
+    /// As `apply`, with the plan of the read-before shown to `gate` before
+    /// any write.
+    async fn apply_gated(
+        &self,
+        changes: &[PtrChange],
+        gate: &Gate<'_>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
+        self.apply_inner(changes, Some(gate), progress).await
+    }
+}
+
+impl Client {
+    async fn apply_inner(
+        &self,
+        changes: &[PtrChange],
+        gate: Option<&Gate<'_>>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
         let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         let todo: BTreeMap<usize, PtrChange> = pending.into_iter().collect();
 
@@ -129,6 +152,7 @@ impl PtrProvider for Client {
         let mut sets: Vec<usize> = Vec::new();
         let mut deletes: Vec<usize> = Vec::new();
         let mut existed: BTreeMap<IpAddr, bool> = BTreeMap::new();
+        let mut read: BTreeMap<IpAddr, Option<PtrRecord>> = BTreeMap::new();
         for (&i, change) in &todo {
             let ip = change.ip();
             let current = match before.remove(&ip) {
@@ -141,6 +165,9 @@ impl PtrProvider for Client {
             };
             existed.insert(ip, current.is_some());
             let current = current.map(|t| PtrRecord::new(ip, t));
+            if gate.is_some() {
+                read.insert(ip, current.clone());
+            }
             match change.desired() {
                 Some(desired) if satisfies(current.as_ref(), &desired) => {
                     outcomes.settle(i, Outcome::Unchanged);
@@ -150,6 +177,12 @@ impl PtrProvider for Client {
                 None => deletes.push(i),
             }
         }
+
+        let asked = gate::ask(gate, || plan_of(todo.values(), |ip| read.get(&ip).cloned()));
+        let plan = match asked {
+            Ok(plan) => plan,
+            Err(plan) => return Ok(Gated::Declined { plan }),
+        };
 
         // Write.
         let mut written: Vec<usize> = Vec::new();
@@ -199,11 +232,12 @@ impl PtrProvider for Client {
             };
             outcomes.settle(i, outcome);
         }
-        Ok(outcomes.finish(changes))
+        Ok(Gated::Applied {
+            plan,
+            report: outcomes.finish(changes),
+        })
     }
-}
 
-impl Client {
     /// Reads `ips` chunk by chunk; each IP gets its own result. A chunk
     /// refused as a bad request is split (see [`isolating`]). After a
     /// failure that would repeat (see [`is_fatal`]) the rest is not sent.

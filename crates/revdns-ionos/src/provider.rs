@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use revdns_core::apply::{self, Progress};
+use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Outcome, ProviderId, PtrChange, PtrProvider,
@@ -76,6 +77,28 @@ impl PtrProvider for Client {
         changes: &[PtrChange],
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
+        gate::ungated(self.apply_inner(changes, None, progress).await, P)
+    }
+
+    /// As `apply`, with the plan of the lookup shown to `gate` before any
+    /// write.
+    async fn apply_gated(
+        &self,
+        changes: &[PtrChange],
+        gate: &Gate<'_>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
+        self.apply_inner(changes, Some(gate), progress).await
+    }
+}
+
+impl Client {
+    async fn apply_inner(
+        &self,
+        changes: &[PtrChange],
+        gate: Option<&Gate<'_>>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
         let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
 
@@ -96,6 +119,21 @@ impl PtrProvider for Client {
             }
         }
 
+        let asked = gate::ask(gate, || {
+            plan_of(pending.iter().map(|(_, c)| c), |ip| {
+                if lookup_failed.contains_key(&ip) {
+                    None
+                } else {
+                    // The write works on the first record found, so does the plan.
+                    Some(existing.get(&ip).and_then(|r| r.first()?.to_ptr_record()))
+                }
+            })
+        });
+        let plan = match asked {
+            Ok(plan) => plan,
+            Err(plan) => return Ok(Gated::Declined { plan }),
+        };
+
         let jobs: Vec<_> = pending
             .into_iter()
             .filter_map(|(i, change)| {
@@ -113,11 +151,12 @@ impl PtrProvider for Client {
                 settled.settle(i, self.write(&change, records).await);
             })
             .await;
-        Ok(outcomes.finish(changes))
+        Ok(Gated::Applied {
+            plan,
+            report: outcomes.finish(changes),
+        })
     }
-}
 
-impl Client {
     /// One change, given the records a lookup found for its IP.
     async fn write(&self, change: &PtrChange, records: Vec<ReverseRecord>) -> Outcome {
         let Some(desired) = change.desired() else {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use revdns_core::apply::Progress;
+use revdns_core::gate::{Gate, Gated};
 use revdns_core::{
     ApplyReport, BoxStream, Capabilities, Error, ProviderId, PtrChange, PtrProvider, PtrRecord,
 };
@@ -155,6 +156,15 @@ impl PtrProvider for AnyProvider {
         progress: &Progress<'_>,
     ) -> Result<ApplyReport, Error> {
         delegate!(self, c => PtrProvider::apply_with_progress(c, changes, progress).await)
+    }
+
+    async fn apply_gated(
+        &self,
+        changes: &[PtrChange],
+        gate: &Gate<'_>,
+        progress: &Progress<'_>,
+    ) -> Result<Gated, Error> {
+        delegate!(self, c => PtrProvider::apply_gated(c, changes, gate, progress).await)
     }
 }
 

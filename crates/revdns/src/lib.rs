@@ -8,6 +8,8 @@ pub use any::{AnyProvider, from_env};
 // plumbing (`runtime`, `endpoint`, `retry`) stays in revdns-core for
 // provider crates.
 pub use revdns_core::apply::Progress;
+/// Gated applies: confirm the plan of a provider's own read before it writes.
+pub use revdns_core::gate::{self, Gate, Gated};
 /// Reverse-name maths: the reverse name of an address and back, and the
 /// zone that holds a name.
 pub use revdns_core::reverse;

@@ -10,6 +10,7 @@ mod bad_input;
 mod ensure;
 mod expiry;
 mod faults;
+mod gate;
 mod partial;
 mod read_tolerance;
 mod round_trip;
@@ -53,6 +54,10 @@ macro_rules! conformance {
 }
 
 conformance! {
+    crate::gate::a_declined_gate_sees_the_plan_and_nothing_is_written
+        => a_declined_gate_sees_the_plan_and_nothing_is_written,
+    crate::gate::an_accepted_gate_costs_what_apply_costs
+        => an_accepted_gate_costs_what_apply_costs,
     crate::read_tolerance::names_revdns_would_not_write_are_read_listed_and_overwritten
         => names_revdns_would_not_write_are_read_listed_and_overwritten,
     crate::round_trip::set_get_delete_round_trips_ipv4_and_ipv6
