@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use futures::stream::BoxStream;
 
 use crate::apply::Progress;
-use crate::gate::{Gate, Gated, plan_of};
+use crate::gate::{self, Gate, Gated};
 use crate::{ApplyReport, Capabilities, Error, ProviderId, PtrChange, PtrRecord};
 
 /// Manage PTR records on one provider account, keyed by IP address.
@@ -83,7 +83,14 @@ pub trait PtrProvider: Send + Sync {
         &self,
         changes: &[PtrChange],
         progress: &Progress<'_>,
-    ) -> impl Future<Output = Result<ApplyReport, Error>> + Send;
+    ) -> impl Future<Output = Result<ApplyReport, Error>> + Send {
+        async move {
+            gate::ungated(
+                self.apply_with_gate(changes, None, progress).await,
+                self.id(),
+            )
+        }
+    }
 
     /// [`apply_with_progress`](PtrProvider::apply_with_progress) with a
     /// [`Gate`]: once the provider has read what the changes touch, `gate`
@@ -92,34 +99,35 @@ pub trait PtrProvider: Send + Sync {
     /// by, so confirming costs no second read.
     ///
     /// Changes refused before sending, or whose read failed, are failed in
-    /// the report and absent from the plan. Progress is reported for them
-    /// even when the gate then declines.
-    ///
-    /// The default reads with [`get`](PtrProvider::get), then applies
-    /// (which reads again); the providers of this workspace read once.
+    /// the report and absent from the plan; progress may already have been
+    /// reported for them (and for unchanged ones) when the gate declines.
     ///
     /// # Errors
     ///
-    /// As [`apply`](PtrProvider::apply); a failed read of the default is
-    /// its error.
+    /// As [`apply`](PtrProvider::apply).
     fn apply_gated(
         &self,
         changes: &[PtrChange],
         gate: &Gate<'_>,
         progress: &Progress<'_>,
     ) -> impl Future<Output = Result<Gated, Error>> + Send {
-        async move {
-            crate::record::validate_changes(changes)?;
-            let ips: Vec<IpAddr> = changes.iter().map(PtrChange::ip).collect();
-            let current = self.get(&ips).await?;
-            let plan = plan_of(changes, |ip| current.get(&ip).cloned());
-            if !gate(&plan) {
-                return Ok(Gated::Declined { plan });
-            }
-            let report = self.apply_with_progress(changes, progress).await?;
-            Ok(Gated::Applied { plan, report })
-        }
+        self.apply_with_gate(changes, Some(gate), progress)
     }
+
+    /// What every apply runs, and what an implementation provides: read what
+    /// `changes` touch, ask `gate` (when there is one) with
+    /// [`gate::ask`] after that read and before any write, then write what
+    /// differs, reporting each outcome to `progress`.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](PtrProvider::apply).
+    fn apply_with_gate(
+        &self,
+        changes: &[PtrChange],
+        gate: Option<&Gate<'_>>,
+        progress: &Progress<'_>,
+    ) -> impl Future<Output = Result<Gated, Error>> + Send;
 }
 
 /// The progress callback of a plain [`PtrProvider::apply`].

@@ -397,14 +397,22 @@ mod tests {
         }
         /// Compares before it writes, as the trait asks; `writes` counts
         /// the changes that reached the store (or its refusal).
-        async fn apply_with_progress(
+        async fn apply_with_gate(
             &self,
             changes: &[PtrChange],
+            gate: Option<&crate::Gate<'_>>,
             _progress: &crate::apply::Progress<'_>,
-        ) -> Result<ApplyReport, Error> {
+        ) -> Result<crate::Gated, Error> {
             validate_changes(changes)?;
             let mut report = ApplyReport::new();
             let mut records = self.records.lock().unwrap();
+            let asked = crate::gate::ask(gate, || {
+                crate::gate::plan_of(changes, |ip| Some(records.get(&ip).cloned()))
+            });
+            let plan = match asked {
+                Ok(plan) => plan,
+                Err(plan) => return Ok(crate::Gated::Declined { plan }),
+            };
             for change in changes {
                 let current = records.get(&change.ip());
                 let outcome = match change {
@@ -443,7 +451,7 @@ mod tests {
                 };
                 report.push(change.clone(), outcome);
             }
-            Ok(report)
+            Ok(crate::Gated::Applied { plan, report })
         }
     }
 
@@ -458,7 +466,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_default_gated_apply_writes_only_when_the_gate_agrees() {
+    async fn ungated_applies_go_through_the_gate_path_and_a_gate_can_decline() {
         let memory = Memory::with(&[rec("192.0.2.1", "old.example.net")]);
         let changes = [
             PtrChange::from(rec("192.0.2.1", "new.example.net")),

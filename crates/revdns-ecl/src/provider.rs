@@ -12,8 +12,8 @@ use revdns_core::reverse::reverse_name;
 use revdns_core::sync::Plan;
 use revdns_core::sync::satisfies;
 use revdns_core::{
-    ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
-    PtrProvider, PtrRecord,
+    Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange, PtrProvider,
+    PtrRecord,
 };
 use uuid::Uuid;
 
@@ -122,30 +122,9 @@ impl PtrProvider for Client {
     /// [`Error::Validation`] before any request for a batch refused whole
     /// (see [`revdns_core::apply::prepare`]); a TTL above 86400 fails its
     /// change alone.
-    async fn apply_with_progress(
-        &self,
-        changes: &[PtrChange],
-        progress: &Progress<'_>,
-    ) -> Result<ApplyReport, Error> {
-        gate::ungated(self.apply_inner(changes, None, progress).await, P)
-    }
-
-    /// As `apply`, with the plan of the zone listings shown to `gate`
-    /// before any write.
-    async fn apply_gated(
-        &self,
-        changes: &[PtrChange],
-        gate: &Gate<'_>,
-        progress: &Progress<'_>,
-    ) -> Result<Gated, Error> {
-        self.apply_inner(changes, Some(gate), progress).await
-    }
-}
-
-impl Client {
-    /// Places every change in its zone, lists those zones (a few at once),
-    /// asks the gate, then writes zone by zone, a few zones at once.
-    async fn apply_inner(
+    ///
+    /// The gate is asked once every zone is listed, before any write.
+    async fn apply_with_gate(
         &self,
         changes: &[PtrChange],
         gate: Option<&Gate<'_>>,

@@ -24,8 +24,8 @@ use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::sync::satisfies;
 use revdns_core::{
-    ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
-    PtrProvider, PtrRecord,
+    Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange, PtrProvider,
+    PtrRecord,
 };
 
 use crate::client::Client;
@@ -116,28 +116,7 @@ impl PtrProvider for Client {
     ///
     /// Dropping the future between requests may leave chunks written but
     /// not reported.
-    async fn apply_with_progress(
-        &self,
-        changes: &[PtrChange],
-        progress: &Progress<'_>,
-    ) -> Result<ApplyReport, Error> {
-        gate::ungated(self.apply_inner(changes, None, progress).await, P)
-    }
-
-    /// As `apply`, with the plan of the read-before shown to `gate` before
-    /// any write.
-    async fn apply_gated(
-        &self,
-        changes: &[PtrChange],
-        gate: &Gate<'_>,
-        progress: &Progress<'_>,
-    ) -> Result<Gated, Error> {
-        self.apply_inner(changes, Some(gate), progress).await
-    }
-}
-
-impl Client {
-    async fn apply_inner(
+    async fn apply_with_gate(
         &self,
         changes: &[PtrChange],
         gate: Option<&Gate<'_>>,
@@ -237,7 +216,9 @@ impl Client {
             report: outcomes.finish(changes),
         })
     }
+}
 
+impl Client {
     /// Reads `ips` chunk by chunk; each IP gets its own result. A chunk
     /// refused as a bad request is split (see [`isolating`]). After a
     /// failure that would repeat (see [`is_fatal`]) the rest is not sent.

@@ -9,8 +9,7 @@ use revdns_core::apply::{self, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::{
-    ApplyReport, Capabilities, Enumeration, Error, Outcome, ProviderId, PtrChange, PtrProvider,
-    PtrRecord,
+    Capabilities, Enumeration, Error, Outcome, ProviderId, PtrChange, PtrProvider, PtrRecord,
 };
 
 use crate::client::Client;
@@ -72,28 +71,7 @@ impl PtrProvider for Client {
     /// sends nothing (see [`revdns_core::apply::prepare`]); the comment
     /// becomes the description (`None` keeps the stored one). If a lookup
     /// fails, the changes of its IPs fail with that error.
-    async fn apply_with_progress(
-        &self,
-        changes: &[PtrChange],
-        progress: &Progress<'_>,
-    ) -> Result<ApplyReport, Error> {
-        gate::ungated(self.apply_inner(changes, None, progress).await, P)
-    }
-
-    /// As `apply`, with the plan of the lookup shown to `gate` before any
-    /// write.
-    async fn apply_gated(
-        &self,
-        changes: &[PtrChange],
-        gate: &Gate<'_>,
-        progress: &Progress<'_>,
-    ) -> Result<Gated, Error> {
-        self.apply_inner(changes, Some(gate), progress).await
-    }
-}
-
-impl Client {
-    async fn apply_inner(
+    async fn apply_with_gate(
         &self,
         changes: &[PtrChange],
         gate: Option<&Gate<'_>>,
@@ -156,7 +134,9 @@ impl Client {
             report: outcomes.finish(changes),
         })
     }
+}
 
+impl Client {
     /// One change, given the records a lookup found for its IP.
     async fn write(&self, change: &PtrChange, records: Vec<ReverseRecord>) -> Outcome {
         let Some(desired) = change.desired() else {

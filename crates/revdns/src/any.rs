@@ -5,9 +5,7 @@ use std::net::IpAddr;
 
 use revdns_core::apply::Progress;
 use revdns_core::gate::{Gate, Gated};
-use revdns_core::{
-    ApplyReport, BoxStream, Capabilities, Error, ProviderId, PtrChange, PtrProvider, PtrRecord,
-};
+use revdns_core::{BoxStream, Capabilities, Error, ProviderId, PtrChange, PtrProvider, PtrRecord};
 
 /// A provider client of any kind compiled into this build, chosen at run time
 /// (from configuration or the environment) and used through [`PtrProvider`].
@@ -150,21 +148,13 @@ impl PtrProvider for AnyProvider {
         delegate!(self, c => PtrProvider::list(c))
     }
 
-    async fn apply_with_progress(
+    async fn apply_with_gate(
         &self,
         changes: &[PtrChange],
-        progress: &Progress<'_>,
-    ) -> Result<ApplyReport, Error> {
-        delegate!(self, c => PtrProvider::apply_with_progress(c, changes, progress).await)
-    }
-
-    async fn apply_gated(
-        &self,
-        changes: &[PtrChange],
-        gate: &Gate<'_>,
+        gate: Option<&Gate<'_>>,
         progress: &Progress<'_>,
     ) -> Result<Gated, Error> {
-        delegate!(self, c => PtrProvider::apply_gated(c, changes, gate, progress).await)
+        delegate!(self, c => PtrProvider::apply_with_gate(c, changes, gate, progress).await)
     }
 }
 
