@@ -34,6 +34,8 @@ impl Progress {
                 Some(total as u64),
                 ProgressDrawTarget::stderr_with_hz(10),
             );
+            // No rate or ETA: changes settle in bursts (a whole EDIS chunk,
+            // a zone's confirming listing), which makes both swing wildly.
             bar.set_style(
                 ProgressStyle::with_template("{bar:40} {pos}/{len} changes  {per_sec}  eta {eta}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
