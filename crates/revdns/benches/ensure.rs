@@ -52,6 +52,8 @@ const EDIS_CHUNK: usize = 50;
 const IONOS_CONCURRENCY: usize = 8;
 /// ECL: writes in flight (within a zone).
 const ECL_CONCURRENCY: usize = 4;
+/// ECL: zones worked on at once (the client's fixed figure).
+const ECL_ZONES_IN_FLIGHT: usize = 4;
 /// The largest page each API serves: IONOS `limit` 1000, ECL `limit` 500.
 const IONOS_PAGE: usize = 1000;
 const ECL_PAGE: usize = 500;
@@ -152,23 +154,22 @@ fn clients(sim: &Simulator) -> Result<Vec<AnyProvider>, revdns::Error> {
 
 /// The fewest requests an ensure needs, as phases that each wait for the
 /// previous one's answers (log in, find the zones, read the current PTRs,
-/// write the differences). Its time floor sends every phase at the
-/// configured concurrency: `Σ ⌈phase / concurrency⌉ × latency`.
+/// write the differences), each with the requests the client keeps in
+/// flight in it. Its time floor: `Σ ⌈requests / in_flight⌉ × latency`.
 struct Ideal {
-    phases: Vec<u64>,
-    concurrency: usize,
+    phases: Vec<(u64, usize)>,
 }
 
 impl Ideal {
     fn requests(&self) -> u64 {
-        self.phases.iter().sum()
+        self.phases.iter().map(|(n, _)| n).sum()
     }
 
     fn floor(&self, latency: Duration) -> Duration {
         let rounds: u64 = self
             .phases
             .iter()
-            .map(|&p| p.div_ceil(self.concurrency as u64))
+            .map(|&(n, in_flight)| n.div_ceil(in_flight as u64))
             .sum();
         latency * rounds as u32
     }
@@ -192,7 +193,8 @@ fn pages(items: usize, page: usize) -> u64 {
 ///   records with `GET /reverserecords?limit=1000` takes
 ///   `⌈records/1000⌉` pages (min 1), then one `PUT` per write (no batch
 ///   endpoint).
-/// - ECL, concurrency k = [`ECL_CONCURRENCY`]:
+/// - ECL, [`ECL_ZONES_IN_FLIGHT`] zones at once, each with
+///   [`ECL_CONCURRENCY`] writes in flight:
 ///   `fresh·(1 token + ⌈zones/500⌉ listZones) + Σ_zone ⌈recordsets/500⌉
 ///   listRecordsets + writes` createRecordset (one name per request; the
 ///   API cannot filter recordsets, so each zone is listed whole).
@@ -208,15 +210,19 @@ fn ideal(
     match provider {
         ProviderId::Edis => Ideal {
             phases: vec![
-                fresh,
-                n.div_ceil(EDIS_CHUNK) as u64,
-                writes.div_ceil(EDIS_CHUNK) as u64,
+                (fresh, 1),
+                (n.div_ceil(EDIS_CHUNK) as u64, 1),
+                (writes.div_ceil(EDIS_CHUNK) as u64, 1),
             ],
-            concurrency: 1,
         },
         ProviderId::Ionos => Ideal {
-            phases: vec![pages(sim.ionos_records().len(), IONOS_PAGE), writes as u64],
-            concurrency: IONOS_CONCURRENCY,
+            phases: vec![
+                (
+                    pages(sim.ionos_records().len(), IONOS_PAGE),
+                    IONOS_CONCURRENCY,
+                ),
+                (writes as u64, IONOS_CONCURRENCY),
+            ],
         },
         _ => {
             let mut zones: Vec<String> = desired
@@ -231,14 +237,14 @@ fn ideal(
                 .iter()
                 .map(|z| pages(sim.ecl_recordsets(z).len(), ECL_PAGE))
                 .sum();
+            let zones_at_once = zones.len().clamp(1, ECL_ZONES_IN_FLIGHT);
             Ideal {
                 phases: vec![
-                    fresh,
-                    fresh * pages(sim.ecl_zones().len(), ECL_PAGE),
-                    listings,
-                    writes as u64,
+                    (fresh, 1),
+                    (fresh * pages(sim.ecl_zones().len(), ECL_PAGE), 1),
+                    (listings, zones_at_once),
+                    (writes as u64, zones_at_once * ECL_CONCURRENCY),
                 ],
-                concurrency: ECL_CONCURRENCY,
             }
         }
     }
