@@ -346,7 +346,8 @@ fn interrupted(global: &Global, asker: &Asker, plan: Option<&Plan>) -> Result<u8
     if global.json {
         emit(&output::json(&ApplyOutput {
             plan,
-            applied: plan.is_some(),
+            // The bar starts when the gate agrees: writes may have begun.
+            applied: asker.progress.get().is_some(),
             interrupted: true,
             report: Some(&settled),
         }))?;
