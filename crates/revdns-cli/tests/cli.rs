@@ -578,18 +578,15 @@ fn apply_asks_first_and_a_no_sends_nothing() {
     for p in PROVIDERS {
         let sim = Sim::start();
         let file = sim.file("desired.yaml", DESIRED);
-        let out = sim
-            .revdns()
-            .args([
-                "--provider",
-                p.as_str(),
-                "apply",
-                "-f",
-                file.to_str().unwrap(),
-            ])
-            .write_stdin("n\n")
-            .output()
-            .unwrap();
+        let answer = |text: &str| {
+            sim.revdns()
+                .args(["--provider", p.as_str(), "apply", "-f"])
+                .arg(&file)
+                .write_stdin(text)
+                .output()
+                .unwrap()
+        };
+        let out = answer("n\n");
         assert_code(&out, 1);
         assert_eq!(
             stderr(&out),
@@ -597,18 +594,7 @@ fn apply_asks_first_and_a_no_sends_nothing() {
         );
         assert_eq!(sim.writes(p), 0, "{p}");
 
-        let out = sim
-            .revdns()
-            .args([
-                "--provider",
-                p.as_str(),
-                "apply",
-                "-f",
-                file.to_str().unwrap(),
-            ])
-            .write_stdin("yes\n")
-            .output()
-            .unwrap();
+        let out = answer("yes\n");
         assert_code(&out, 0);
         assert_eq!(sim.ptr(p, "192.0.2.12").as_deref(), Some("ns1.example.net"));
     }
