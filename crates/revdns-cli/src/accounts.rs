@@ -30,34 +30,6 @@ use serde::Deserialize;
 
 use crate::located::position_of;
 
-/// The variables each provider's client reads, and which of them are
-/// secrets (these must come from `env` or `file`).
-fn settings_of(provider: ProviderId) -> &'static [(&'static str, bool)] {
-    match provider {
-        ProviderId::Edis => &[
-            ("EDIS_EMAIL", false),
-            ("EDIS_PASSWORD", true),
-            ("EDIS_KVM_ID", false),
-            ("EDIS_AUTH_URL", false),
-            ("EDIS_PTR_URL", false),
-        ],
-        ProviderId::Ionos => &[("IONOS_TOKEN", true), ("IONOS_DNS_API_URL", false)],
-        ProviderId::Ecl => &[
-            ("OS_AUTH_URL", false),
-            ("OS_USERNAME", false),
-            ("OS_PASSWORD", true),
-            ("OS_PROJECT_ID", false),
-            ("OS_REGION_NAME", false),
-            ("OS_TOKEN", true),
-            ("OS_ENDPOINT", false),
-        ],
-        // ProviderId is non-exhaustive; a provider this build does not know
-        // has no settings.
-        #[allow(unreachable_patterns)]
-        _ => &[],
-    }
-}
-
 /// The accounts file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,10 +138,10 @@ impl Accounts {
                 .provider
                 .parse()
                 .map_err(|_| problem(format!("unknown provider `{}`", account.provider)))?;
-            let known = settings_of(provider);
+            let known = revdns::env_vars(provider);
             for (key, value) in &account.settings {
-                let Some(&(_, secret)) = known.iter().find(|(k, _)| k == key) else {
-                    let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
+                let Some(secret) = known.iter().find(|v| v.name == key).map(|v| v.secret) else {
+                    let names: Vec<&str> = known.iter().map(|v| v.name).collect();
                     return Err(problem(format!(
                         "unknown setting `{key}` for {provider} (known: {})",
                         names.join(", ")

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::net::IpAddr;
 
 use clap::CommandFactory;
-use futures::TryStreamExt;
+use revdns::sync::list_in;
 use revdns::{ApplyReport, Hostname, IpPrefix, Outcome, PtrChange, PtrProvider, PtrRecord, remove};
 
 use crate::args::{Cli, DumpFormat, Global};
@@ -22,19 +22,25 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Prints unless `--quiet`.
-fn say(global: &Global, text: &str) -> Result<(), Failure> {
-    if global.quiet { Ok(()) } else { emit(text) }
+/// Prints `value` as JSON under `--json`, else its table (unless `--quiet`).
+pub(crate) fn show<T: serde::Serialize + ?Sized>(
+    global: &Global,
+    value: &T,
+    table: impl FnOnce(&T) -> String,
+) -> Result<(), Failure> {
+    if global.json {
+        emit(&output::json(value))
+    } else if global.quiet {
+        Ok(())
+    } else {
+        emit(&table(value))
+    }
 }
 
 pub(crate) async fn get(global: &Global, ips: &[IpAddr]) -> Result<u8, Failure> {
     let target = select::client(global, None)?;
     let found = target.client.get(ips).await?;
-    if global.json {
-        emit(&output::json(&found))?;
-    } else {
-        say(global, &output::lookups(&found))?;
-    }
+    show(global, &found, output::lookups)?;
     Ok(code::OK)
 }
 
@@ -66,11 +72,7 @@ pub(crate) async fn delete(global: &Global, ips: &[IpAddr]) -> Result<u8, Failur
 
 /// Prints a report and gives its exit code.
 pub(crate) fn print_report(global: &Global, report: &ApplyReport) -> Result<u8, Failure> {
-    if global.json {
-        emit(&output::json(report))?;
-    } else {
-        say(global, &output::report(report))?;
-    }
+    show(global, report, output::report)?;
     Ok(report_code(report))
 }
 
@@ -92,30 +94,10 @@ pub(crate) fn report_code(report: &ApplyReport) -> u8 {
     }
 }
 
-/// Every PTR of the account inside `prefixes` (all when empty), by address.
-async fn listed<P: PtrProvider>(
-    client: &P,
-    prefixes: &[IpPrefix],
-) -> Result<Vec<PtrRecord>, Failure> {
-    let mut records: Vec<PtrRecord> = client
-        .list()
-        .try_filter(|r| {
-            std::future::ready(prefixes.is_empty() || prefixes.iter().any(|p| p.contains(r.ip)))
-        })
-        .try_collect()
-        .await?;
-    records.sort_by_key(|r| r.ip);
-    Ok(records)
-}
-
 pub(crate) async fn list(global: &Global, prefixes: &[IpPrefix]) -> Result<u8, Failure> {
     let target = select::client(global, None)?;
-    let records = listed(&target.client, prefixes).await?;
-    if global.json {
-        emit(&output::json(&records))?;
-    } else {
-        say(global, &output::records(&records))?;
-    }
+    let records = list_in(&target.client, prefixes).await?;
+    show(global, records.as_slice(), output::records)?;
     Ok(code::OK)
 }
 
@@ -125,7 +107,7 @@ pub(crate) async fn dump(
     format: DumpFormat,
 ) -> Result<u8, Failure> {
     let target = select::client(global, None)?;
-    let records = listed(&target.client, prefixes).await?;
+    let records = list_in(&target.client, prefixes).await?;
     // A stored name the write rule refuses (`host_1.example.net`) would make
     // the file fail to load; it is left out, and said so in the file.
     let (writable, skipped): (Vec<PtrRecord>, Vec<PtrRecord>) =

@@ -13,7 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The file formats, with what turning a position into line and column needs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 enum Active {
     Yaml,
     /// Byte offsets of each line's start, since TOML spans are byte ranges.
@@ -51,19 +51,16 @@ fn line_starts(source: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Line and column (both from 1) of a byte offset, counting characters.
+/// Line and column (both from 1) of a byte offset. Columns count bytes, as
+/// TOML's spans do; keys and values before a position are nearly always
+/// ASCII.
 pub(crate) fn position_of(source: &str, offset: usize) -> (usize, usize) {
-    let starts = line_starts(source);
-    to_position(source, &starts, offset)
+    to_position(&line_starts(source), offset)
 }
 
-fn to_position(source: &str, starts: &[usize], offset: usize) -> (usize, usize) {
+fn to_position(starts: &[usize], offset: usize) -> (usize, usize) {
     let line = starts.partition_point(|&s| s <= offset).max(1);
-    let start = starts[line - 1];
-    let column = source
-        .get(start..offset.min(source.len()))
-        .map_or(1, |s| s.chars().count() + 1);
-    (line, column)
+    (line, offset - starts[line - 1] + 1)
 }
 
 /// Where a value is in its file: line and column, from 1 (0 when unknown).
@@ -99,9 +96,16 @@ impl<T> Located<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let active = ACTIVE.with(|a| a.borrow().clone());
-        match active {
-            Some(Active::Yaml) => {
+        // Only the format here: the TOML line table is read after the value,
+        // not copied for each of a file's many values.
+        let format = ACTIVE.with(|a| {
+            a.borrow().as_ref().map(|active| match active {
+                Active::Yaml => Format::Yaml,
+                Active::Toml(_) => Format::Toml,
+            })
+        });
+        match format {
+            Some(Format::Yaml) => {
                 let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
                 let at = Position {
                     line: usize::try_from(spanned.referenced.line()).unwrap_or(0),
@@ -112,13 +116,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
                     at,
                 })
             }
-            Some(Active::Toml(starts)) => {
+            Some(Format::Toml) => {
                 let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
-                // Columns count bytes here: the source text is not at hand, and
-                // TOML keys and values before a position are nearly always ASCII.
                 let offset = spanned.span().start;
-                let line = starts.partition_point(|&s| s <= offset).max(1);
-                let column = offset - starts[line - 1] + 1;
+                let (line, column) = ACTIVE.with(|a| match &*a.borrow() {
+                    Some(Active::Toml(starts)) => to_position(starts, offset),
+                    _ => (0, 0),
+                });
                 Ok(Self {
                     value: spanned.into_inner(),
                     at: Position { line, column },

@@ -259,7 +259,7 @@ pub(crate) fn check(
             continue;
         }
         seen.insert(key, r.ip.at);
-        if !scope.is_empty() && !scope.iter().any(|p| p.contains(key)) {
+        if !revdns_core::prefix::in_scope(&scope, key) {
             issue(
                 r.ip.at,
                 format!("ip: {ip} lies outside the scope ({})", join(&scope)),

@@ -227,7 +227,12 @@ pub(crate) async fn apply_command(
         options,
         purge,
     } = resolve(global, args, force)?;
-    let changes: Vec<PtrChange> = desired.records.into_iter().map(PtrChange::from).collect();
+    let changes: Vec<PtrChange> = desired
+        .records
+        .iter()
+        .cloned()
+        .map(PtrChange::from)
+        .collect();
     let on = target.account.as_deref().map_or_else(
         || target.client.id().to_string(),
         |a| format!("account `{a}`"),
@@ -238,7 +243,7 @@ pub(crate) async fn apply_command(
     // and the apply sends its writes; without, the provider's own read
     // before writing makes the plan, and confirming costs no second read.
     let listed_plan = if purge {
-        Some(plan(&client, &changes_desired(&changes), &options).await?)
+        Some(plan(&client, &desired.records, &options).await?)
     } else {
         None
     };
@@ -332,11 +337,6 @@ pub(crate) async fn apply_command(
         #[allow(unreachable_patterns)]
         _ => Err(Failure::Usage("the apply ended in an unknown way".into())),
     }
-}
-
-/// The desired records of upserts (what `plan` takes).
-fn changes_desired(changes: &[PtrChange]) -> Vec<revdns::PtrRecord> {
-    changes.iter().filter_map(PtrChange::desired).collect()
 }
 
 /// Prints what was settled before Ctrl-C.

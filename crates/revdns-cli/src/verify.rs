@@ -6,7 +6,7 @@ use std::time::Duration;
 use revdns_verify::{FailureKind, NoAddressReason, Outcome, Verification, Verifier};
 
 use crate::args::{Global, VerifyArgs};
-use crate::commands::emit;
+use crate::commands::show;
 use crate::failure::{Failure, code};
 use crate::output;
 use crate::select;
@@ -30,11 +30,7 @@ pub(crate) async fn verify(global: &Global, args: &VerifyArgs) -> Result<u8, Fai
     } else {
         verifier.verify_provider(&target.client, &args.ips).await?
     };
-    if global.json {
-        emit(&output::json(&verification))?;
-    } else if !global.quiet {
-        emit(&table(&verification))?;
-    }
+    show(global, &verification, table)?;
     Ok(if verification.summary().all_confirmed() {
         code::OK
     } else {

@@ -4,6 +4,7 @@ pub mod address;
 pub mod apply;
 pub mod capabilities;
 pub mod endpoint;
+pub mod env_var;
 pub mod error;
 pub mod gate;
 pub mod hostname;
@@ -20,6 +21,7 @@ pub mod secret;
 pub mod sync;
 
 pub use capabilities::{Capabilities, Enumeration};
+pub use env_var::EnvVar;
 pub use error::{BoxError, Error, ErrorMeta};
 pub use futures::stream::BoxStream;
 pub use gate::{Gate, Gated};

@@ -58,6 +58,22 @@ impl IpPrefix {
     }
 }
 
+/// Whether `ip` lies inside one of the blocks of `scope`; an empty scope
+/// holds every address (no restriction).
+///
+/// ```
+/// use revdns_core::prefix::in_scope;
+///
+/// let ip = "192.0.2.7".parse()?;
+/// assert!(in_scope(&[], ip));
+/// assert!(in_scope(&["192.0.2.0/24".parse()?], ip));
+/// assert!(!in_scope(&["198.51.100.0/24".parse()?], ip));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn in_scope(scope: &[IpPrefix], ip: IpAddr) -> bool {
+    scope.is_empty() || scope.iter().any(|p| p.contains(ip))
+}
+
 fn mask(addr: IpAddr, len: u8) -> IpAddr {
     let len = u32::from(len);
     match addr {

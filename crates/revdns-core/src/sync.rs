@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use futures::TryStreamExt;
 
 use crate::apply::Progress;
+use crate::prefix::in_scope;
 use crate::record::validate_changes;
 use crate::{ApplyReport, Error, IpPrefix, Outcome, PtrChange, PtrProvider, PtrRecord};
 
@@ -246,12 +247,11 @@ pub async fn plan<P: PtrProvider>(
                 format!("{} lies outside the purge scope", outside.ip),
             ));
         }
-        provider
-            .list()
-            .try_filter(|r| std::future::ready(in_scope(&options.scope, r.ip)))
-            .map_ok(|r| (r.ip, r))
-            .try_collect()
+        list_in(provider, &options.scope)
             .await?
+            .into_iter()
+            .map(|r| (r.ip, r))
+            .collect()
     } else {
         let ips: Vec<IpAddr> = desired.iter().map(|r| r.ip).collect();
         provider
@@ -289,8 +289,24 @@ pub async fn plan<P: PtrProvider>(
     Ok(plan)
 }
 
-fn in_scope(scope: &[IpPrefix], ip: IpAddr) -> bool {
-    scope.iter().any(|p| p.contains(ip))
+/// Every PTR the provider lists inside `scope` (an empty scope: all of
+/// them), ordered by address.
+///
+/// # Errors
+///
+/// The listing's error; [`Error::Unsupported`] from a provider that cannot
+/// list.
+pub async fn list_in<P: PtrProvider>(
+    provider: &P,
+    scope: &[IpPrefix],
+) -> Result<Vec<PtrRecord>, Error> {
+    let mut records: Vec<PtrRecord> = provider
+        .list()
+        .try_filter(|r| std::future::ready(in_scope(scope, r.ip)))
+        .try_collect()
+        .await?;
+    records.sort_by_key(|r| r.ip);
+    Ok(records)
 }
 
 /// Applies a [`Plan`] after checking its safety threshold.

@@ -38,6 +38,17 @@ mod var {
     pub(super) const ENDPOINT: &str = "OS_ENDPOINT";
 }
 
+/// Every variable [`Builder::from_env`] reads.
+pub const ENV_VARS: &[revdns_core::EnvVar] = &[
+    revdns_core::EnvVar::plain(var::AUTH_URL),
+    revdns_core::EnvVar::plain(var::USERNAME),
+    revdns_core::EnvVar::secret(var::PASSWORD),
+    revdns_core::EnvVar::plain(var::PROJECT_ID),
+    revdns_core::EnvVar::plain(var::REGION),
+    revdns_core::EnvVar::secret(var::TOKEN),
+    revdns_core::EnvVar::plain(var::ENDPOINT),
+];
+
 /// Configures and builds a [`Client`].
 ///
 /// Two ways to authenticate:

@@ -28,7 +28,8 @@ pub mod api {
 
 pub use client::Client;
 pub use config::{
-    Builder, DEFAULT_CONCURRENCY, DEFAULT_CONSISTENCY_BUDGET, DEFAULT_TIMEOUT, DEFAULT_TTL, MAX_TTL,
+    Builder, DEFAULT_CONCURRENCY, DEFAULT_CONSISTENCY_BUDGET, DEFAULT_TIMEOUT, DEFAULT_TTL,
+    ENV_VARS, MAX_TTL,
 };
 pub use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,

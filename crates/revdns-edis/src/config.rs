@@ -26,6 +26,15 @@ pub const ENV_AUTH_URL: &str = "EDIS_AUTH_URL";
 /// [`Builder::ptr_base_url`]); the simulator prints it.
 pub const ENV_PTR_URL: &str = "EDIS_PTR_URL";
 
+/// Every variable [`Builder::from_env`] reads.
+pub const ENV_VARS: &[revdns_core::EnvVar] = &[
+    revdns_core::EnvVar::plain(ENV_EMAIL),
+    revdns_core::EnvVar::secret(ENV_PASSWORD),
+    revdns_core::EnvVar::plain(ENV_KVM_ID),
+    revdns_core::EnvVar::plain(ENV_AUTH_URL),
+    revdns_core::EnvVar::plain(ENV_PTR_URL),
+];
+
 /// Where AUTH sessions are created (`POST {this}/kvm/v2/get/auth`).
 pub const DEFAULT_AUTH_BASE_URL: &str = "https://session.edisglobal.com";
 /// PTR host used when a session names no `api_rdns`.

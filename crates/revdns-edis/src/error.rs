@@ -119,10 +119,12 @@ where
     A: Answered,
     F: Future<Output = Result<ResponseValue<A>, progenitor_client::Error<EdisError>>>,
 {
-    let (answer, meta) = runtime.call_meta(op.about(), call).await?;
-    let (status, error, message) = answer.parts();
-    check_status(op, meta, status, error, message).map_err(|e| runtime.redact_error(e))?;
-    Ok(answer)
+    runtime
+        .call_checked(op.about(), call, |answer: &A, meta| {
+            let (status, error, message) = answer.parts();
+            check_status(op, meta, status, error, message)
+        })
+        .await
 }
 
 /// Checks the `status` of an HTTP 200 answer; `meta` is the answer's.

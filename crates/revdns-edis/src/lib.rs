@@ -16,7 +16,7 @@ pub mod mock;
 mod generated;
 
 pub use client::Client;
-pub use config::{Builder, Credentials};
+pub use config::{Builder, Credentials, ENV_VARS};
 pub use revdns_core::{
     ApplyReport, Capabilities, ChangeResult, Enumeration, Error, Hostname, Outcome, ProviderId,
     PtrChange, PtrProvider, PtrRecord, RetryConfig,

@@ -130,7 +130,8 @@ impl PtrProvider for Client {
         let mut before = self.read_each(&ips).await;
         let mut sets: Vec<usize> = Vec::new();
         let mut deletes: Vec<usize> = Vec::new();
-        let mut existed: BTreeMap<IpAddr, bool> = BTreeMap::new();
+        // What the read found per IP: the gate's plan, and the read-back's
+        // "did it exist before".
         let mut read: BTreeMap<IpAddr, Option<PtrRecord>> = BTreeMap::new();
         for (&i, change) in &todo {
             let ip = change.ip();
@@ -142,11 +143,8 @@ impl PtrProvider for Client {
                 }
                 None => continue,
             };
-            existed.insert(ip, current.is_some());
             let current = current.map(|t| PtrRecord::new(ip, t));
-            if gate.is_some() {
-                read.insert(ip, current.clone());
-            }
+            read.insert(ip, current.clone());
             match change.desired() {
                 Some(desired) if satisfies(current.as_ref(), &desired) => {
                     outcomes.settle(i, Outcome::Unchanged);
@@ -203,7 +201,7 @@ impl PtrProvider for Client {
             let ip = todo[&i].ip();
             let outcome = match after.remove(&ip) {
                 Some(Err(e)) => Outcome::Failed(uncertain.remove(&i).unwrap_or(e)),
-                Some(Ok(now)) => match verify(&todo[&i], existed[&ip], now) {
+                Some(Ok(now)) => match verify(&todo[&i], read[&ip].is_some(), now) {
                     Outcome::Failed(e) => Outcome::Failed(uncertain.remove(&i).unwrap_or(e)),
                     done => done,
                 },

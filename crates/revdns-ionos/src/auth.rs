@@ -31,16 +31,16 @@ impl Token {
         Token(SecretString::from(token.into()))
     }
 
-    /// The `Authorization` header value, marked sensitive so that `reqwest`
-    /// and `http` never print it.
-    ///
-    /// `field` names where the token came from (`token` or `IONOS_TOKEN`) for
-    /// the error message; the error never contains the token itself.
     /// The token without a `Bearer ` prefix.
     pub(crate) fn bare(&self) -> &str {
         strip_bearer(self.0.expose_secret())
     }
 
+    /// The `Authorization` header value, marked sensitive so that `reqwest`
+    /// and `http` never print it.
+    ///
+    /// `field` names where the token came from (`token` or `IONOS_TOKEN`) for
+    /// the error message; the error never contains the token itself.
     pub(crate) fn header_value(&self, field: &str) -> Result<HeaderValue, Error> {
         // Not trimmed: a token with a stray space or line break is refused,
         // not repaired, like every other credential.

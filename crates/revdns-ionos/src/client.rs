@@ -246,9 +246,9 @@ impl Client {
     /// matches differently.
     ///
     /// When that takes more than one lookup, listing the whole contract may
-    /// be cheaper: its first page shows how big the contract is. The
-    /// listing is used if it ends within half as many pages as there would
-    /// be lookups (so at worst it costs half again); otherwise, or if a
+    /// be cheaper. The API gives no total, so the listing is tried for at
+    /// most half as many pages as there would be lookups (so at worst it
+    /// costs half again) and used if it ends by then; otherwise, or if a
     /// page fails, the IPs are looked up as above.
     pub(crate) async fn lookup(
         &self,

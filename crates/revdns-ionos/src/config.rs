@@ -23,6 +23,12 @@ pub const ENV_TOKEN: &str = "IONOS_TOKEN";
 /// send DNS requests to the wrong host.
 pub const ENV_BASE_URL: &str = "IONOS_DNS_API_URL";
 
+/// Every variable [`Builder::from_env`] reads.
+pub const ENV_VARS: &[revdns_core::EnvVar] = &[
+    revdns_core::EnvVar::secret(ENV_TOKEN),
+    revdns_core::EnvVar::plain(ENV_BASE_URL),
+];
+
 /// Requests in flight at once for many-record operations, unless configured.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 

@@ -27,7 +27,9 @@ pub mod api {
 
 pub use auth::Token;
 pub use client::Client;
-pub use config::{Builder, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_TOKEN};
+pub use config::{
+    Builder, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_TOKEN, ENV_VARS,
+};
 pub use provider::MAX_DESCRIPTION_CHARS;
 pub use record::{Ensured, ReverseRecord};
 pub use revdns_core::{

@@ -14,6 +14,27 @@ async fn admin_sim() -> (Simulator, String) {
     (sim, admin)
 }
 
+/// `PUT /faults/{provider}` with `faults`: the answer's status.
+async fn put_faults(admin: &str, provider: &str, faults: &serde_json::Value) -> u16 {
+    let resp = http()
+        .put(format!("{admin}/faults/{provider}"))
+        .json(faults)
+        .send()
+        .await
+        .unwrap();
+    resp.status().as_u16()
+}
+
+/// `GET /faults/{provider}`: the faults as JSON.
+async fn get_faults(admin: &str, provider: &str) -> serde_json::Value {
+    let resp = http()
+        .get(format!("{admin}/faults/{provider}"))
+        .send()
+        .await
+        .unwrap();
+    status_json(resp).await.1
+}
+
 #[tokio::test]
 async fn state_counters_faults_preload_and_reset_over_http() {
     let (sim, admin) = admin_sim().await;
@@ -56,41 +77,16 @@ async fn state_counters_faults_preload_and_reset_over_http() {
     );
 
     // Faults per provider: IONOS answers 503 to everything, ECL is untouched.
-    let resp = http()
-        .put(format!("{admin}/faults/ionos"))
-        .json(&json!({"service_unavailable": 1.0, "latency_ms": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 204);
-    let (_, faults) = status_json(
-        http()
-            .get(format!("{admin}/faults/ionos"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let unavailable = json!({"service_unavailable": 1.0, "latency_ms": 1});
+    assert_eq!(put_faults(&admin, "ionos", &unavailable).await, 204);
+    let faults = get_faults(&admin, "ionos").await;
     assert_eq!(faults["service_unavailable"], 1.0);
     assert_eq!(faults["latency_ms"], 1);
     assert_eq!(sim.faults(ProviderId::Ecl), revdns_sim::Faults::none());
     // Every setting round-trips, the rate limit's Retry-After included.
     let limited = json!({"rate_limit": {"requests": 5, "per_ms": 1000, "retry_after_ms": 0, "http_date": true}});
-    let resp = http()
-        .put(format!("{admin}/faults/edis"))
-        .json(&limited)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 204);
-    let (_, edis_faults) = status_json(
-        http()
-            .get(format!("{admin}/faults/edis"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    assert_eq!(put_faults(&admin, "edis", &limited).await, 204);
+    let edis_faults = get_faults(&admin, "edis").await;
     assert_eq!(edis_faults["rate_limit"], limited["rate_limit"]);
     assert_eq!(
         sim.faults(ProviderId::Edis).rate_limit,

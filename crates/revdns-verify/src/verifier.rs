@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, stream};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use revdns_core::record::canonical_ip;
@@ -108,7 +108,7 @@ impl Verifier {
     }
 
     /// Lists every PTR of `provider` inside `scope` (an empty scope means
-    /// every PTR) and verifies them, in the provider's list order.
+    /// every PTR) and verifies them, ordered by address.
     ///
     /// # Errors
     ///
@@ -120,14 +120,7 @@ impl Verifier {
         provider: &P,
         scope: &[IpPrefix],
     ) -> Result<Verification, revdns_core::Error> {
-        let records: Vec<PtrRecord> = provider
-            .list()
-            .try_filter(|r| {
-                let keep = scope.is_empty() || scope.iter().any(|p| p.contains(r.ip));
-                std::future::ready(keep)
-            })
-            .try_collect()
-            .await?;
+        let records = revdns_core::sync::list_in(provider, scope).await?;
         Ok(self.verify(&records).await)
     }
 

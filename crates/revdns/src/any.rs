@@ -95,6 +95,21 @@ impl AnyProvider {
     }
 }
 
+/// The environment variables `provider`'s `from_env` reads, with which are
+/// secrets; empty for a provider not compiled in.
+pub fn env_vars(provider: ProviderId) -> &'static [revdns_core::EnvVar] {
+    match provider {
+        #[cfg(feature = "edis")]
+        ProviderId::Edis => revdns_edis::ENV_VARS,
+        #[cfg(feature = "ionos")]
+        ProviderId::Ionos => revdns_ionos::ENV_VARS,
+        #[cfg(feature = "ecl")]
+        ProviderId::Ecl => revdns_ecl::ENV_VARS,
+        #[allow(unreachable_patterns)]
+        _ => &[],
+    }
+}
+
 /// Builds the client of the provider named `name` (`edis`, `ionos`, `ecl`)
 /// from the environment. Shorthand for [`AnyProvider::from_env`].
 ///

@@ -3,7 +3,7 @@
 
 mod any;
 
-pub use any::{AnyProvider, from_env};
+pub use any::{AnyProvider, env_vars, from_env};
 // The common interface, its types and the sync functions; the runtime
 // plumbing (`runtime`, `endpoint`, `retry`) stays in revdns-core for
 // provider crates.
@@ -17,8 +17,8 @@ pub use revdns_core::reverse;
 /// [`satisfies`](sync::satisfies).
 pub use revdns_core::sync;
 pub use revdns_core::{
-    ApplyReport, BoxStream, Capabilities, ChangeResult, Enumeration, Error, ErrorMeta, Hostname,
-    IpPrefix, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider, PtrRecord,
+    ApplyReport, BoxStream, Capabilities, ChangeResult, Enumeration, EnvVar, Error, ErrorMeta,
+    Hostname, IpPrefix, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider, PtrRecord,
     ReportCounts, Result, RetryConfig, ZoneMatch, apply_plan, apply_plan_with_progress, ensure,
     plan, remove,
 };

@@ -38,3 +38,31 @@ async fn every_provider_works_against_the_simulator_from_its_exports_alone() {
     );
     assert_eq!(sim.ionos_records()[&ip].name, "env.example.net");
 }
+
+/// `env_vars` names what each client reads: a client built only from the
+/// listed variables of the simulator's exports works, and the credentials
+/// are the ones marked secret.
+#[tokio::test]
+async fn env_vars_list_each_providers_variables_and_secrets() {
+    let sim = Simulator::start(SimConfig::demo()).await.unwrap();
+    let env: HashMap<&str, String> = sim.env_exports().into_iter().collect();
+    let ip: IpAddr = "192.0.2.78".parse().unwrap();
+    for (provider, secrets) in [
+        (ProviderId::Edis, &["EDIS_PASSWORD"][..]),
+        (ProviderId::Ionos, &["IONOS_TOKEN"]),
+        (ProviderId::Ecl, &["OS_PASSWORD", "OS_TOKEN"]),
+    ] {
+        let vars = revdns::env_vars(provider);
+        let marked: Vec<&str> = vars.iter().filter(|v| v.secret).map(|v| v.name).collect();
+        assert_eq!(marked, secrets, "{provider}");
+        let listed = |name: &str| vars.iter().any(|v| v.name == name);
+        let client = AnyProvider::from_env_with(provider, |name| {
+            env.get(name).filter(|_| listed(name)).cloned()
+        })
+        .unwrap();
+        assert!(
+            client.get(&[ip]).await.unwrap()[&ip].is_none(),
+            "{provider}"
+        );
+    }
+}

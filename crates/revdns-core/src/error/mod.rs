@@ -548,7 +548,7 @@ impl Error {
     /// through `redact`, which returns the new text when it changed one.
     /// A source whose chain changes is replaced by its redacted text. The
     /// runtime uses this to take the client's secrets out of errors (see
-    /// [`Runtime::redact_error`](crate::runtime::Runtime::redact_error)).
+    /// [`Runtime::call_checked`](crate::runtime::Runtime::call_checked)).
     #[must_use]
     pub fn redact_with(mut self, redact: impl Fn(&str) -> Option<String>) -> Self {
         let text = |t: &mut String| {

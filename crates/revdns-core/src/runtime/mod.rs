@@ -189,10 +189,10 @@ impl Runtime {
     }
 
     /// `err` with this client's secrets taken out of every text that may
-    /// quote the provider ([`Error::redact_with`]). [`call`](Runtime::call)
-    /// and [`call_raw`](Runtime::call_raw) do this to what they return;
-    /// providers do it to errors they build from an answer themselves.
-    pub fn redact_error(&self, err: Error) -> Error {
+    /// quote the provider ([`Error::redact_with`]). Every `call` method
+    /// does this to what it returns, the errors of a
+    /// [`call_checked`](Runtime::call_checked) check included.
+    fn redact_error(&self, err: Error) -> Error {
         err.redact_with(|text| self.inner.secrets.redact(text))
     }
 
@@ -365,22 +365,32 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        self.call_meta(about, fut).await.map(|(value, _)| value)
+        self.exchange(about, fut)
+            .await
+            .map(|(value, _)| value)
+            .map_err(|e| self.redact_error(e))
     }
 
-    /// [`call`](Runtime::call), also returning the successful answer's
-    /// metadata (status, request id, operation, attempts), for providers
-    /// that find errors inside successful answers.
+    /// [`call`](Runtime::call) for providers that find errors inside
+    /// successful answers: `check` sees the answer and its metadata
+    /// (status, request id, operation, attempts) and may turn it into an
+    /// error, which is redacted like every other error of the runtime.
     ///
     /// # Errors
     ///
-    /// As [`call`](Runtime::call).
-    pub async fn call_meta<T, E, F>(&self, about: &str, fut: F) -> Result<(T, ErrorMeta), Error>
+    /// As [`call`](Runtime::call), or `check`'s error.
+    pub async fn call_checked<T, E, F>(
+        &self,
+        about: &str,
+        fut: F,
+        check: impl FnOnce(&T, ErrorMeta) -> Result<(), Error>,
+    ) -> Result<T, Error>
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         self.exchange(about, fut)
             .await
+            .and_then(|(value, meta)| check(&value, meta).map(|()| value))
             .map_err(|e| self.redact_error(e))
     }
 

@@ -134,7 +134,7 @@ pub fn derive(
     let mut candidates: Vec<(IpAddr, Vec<Hostname>)> = Vec::new();
     for record in forward {
         let ip = revdns_core::record::canonical_ip(record.ip);
-        if !options.scope.is_empty() && !options.scope.iter().any(|p| p.contains(ip)) {
+        if !revdns_core::prefix::in_scope(&options.scope, ip) {
             derived.out_of_scope += 1;
             continue;
         }
