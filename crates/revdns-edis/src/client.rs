@@ -52,6 +52,7 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) sessions: SessionManager,
     pub(crate) chunk_size: usize,
+    pub(crate) read_back: bool,
 }
 
 const _: () = {
@@ -64,6 +65,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("sessions", &self.inner.sessions)
             .field("chunk_size", &self.inner.chunk_size)
+            .field("read_back", &self.inner.read_back)
             .finish()
     }
 }
@@ -91,6 +93,12 @@ impl Client {
     /// IPs sent per PTR request.
     pub fn chunk_size(&self) -> usize {
         self.inner.chunk_size
+    }
+
+    /// Whether an apply reads every written IP back
+    /// ([`Builder::read_back`]), not only those whose answer was lost.
+    pub fn reads_back(&self) -> bool {
+        self.inner.read_back
     }
 
     /// The VPS whose session is used, when one was configured.

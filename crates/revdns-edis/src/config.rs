@@ -44,8 +44,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long before `valid_until` a session is renewed, unless
 /// [`Builder::refresh_margin`] says otherwise.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
-/// IPs per PTR request unless [`Builder::chunk_size`] says otherwise. EDIS
-/// documents no limit; 50 keeps each form small.
+/// IPs per PTR request unless [`Builder::chunk_size`] says otherwise.
+///
+/// EDIS documents no limit and none could be measured against the live
+/// API, so revdns takes 50, the largest batch its reference advises until
+/// the real one is known, as *the* limit: `revdns-sim` refuses larger
+/// batches with HTTP 400 as EDIS would refuse a bad one. A larger
+/// [`Builder::chunk_size`] still works against such a limit, at a cost: a
+/// refused batch is split in halves (see the crate docs).
 pub const DEFAULT_CHUNK_SIZE: usize = 50;
 
 const P: ProviderId = ProviderId::Edis;
@@ -163,6 +169,7 @@ pub struct Builder {
     deadline: Option<Option<Duration>>,
     refresh_margin: Option<Duration>,
     chunk_size: Option<usize>,
+    read_back: bool,
     retry: Option<RetryConfig>,
 }
 
@@ -247,6 +254,21 @@ impl Builder {
     /// IPs per PTR request; default [`DEFAULT_CHUNK_SIZE`].
     pub fn chunk_size(mut self, ips: usize) -> Self {
         self.chunk_size = Some(ips);
+        self
+    }
+
+    /// Reads every written IP back after an apply's writes, and reports
+    /// each from what it then reads as; default off.
+    ///
+    /// EDIS answers a batch with one `status`. By default a `success` is
+    /// taken to cover every IP of the batch, and only a batch whose answer
+    /// left open whether it landed (a lost connection, a timeout, a 5xx) is
+    /// read back. Whether EDIS can answer `success` while leaving an IP as
+    /// it was is undocumented; with `read_back(true)` such an IP fails with
+    /// [`Error::InvalidResponse`] saying what it reads as, for one more
+    /// `getPTR` per chunk written.
+    pub fn read_back(mut self, every_write: bool) -> Self {
+        self.read_back = every_write;
         self
     }
 
@@ -343,6 +365,7 @@ impl Builder {
         Ok(Client::from_inner(Arc::new(Inner {
             sessions,
             chunk_size,
+            read_back: self.read_back,
         })))
     }
 }

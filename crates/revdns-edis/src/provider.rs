@@ -1,10 +1,13 @@
 //! `impl PtrProvider for Client`.
 //!
 //! EDIS answers a whole batch with one `status`, so [`apply`] reads the
-//! IPs before writing (to skip what is already right and to tell created
-//! from updated) and after writing (to report each IP's own result). For
-//! `n` changes that all need writing, with chunk size `c`, that is one
-//! session request plus `3 × ⌈n / c⌉` PTR requests.
+//! IPs before writing, to skip what is already right and to tell created
+//! from updated. A batch answered `success` is taken to cover each of its
+//! IPs; a batch whose answer was lost is read back, so each IP still gets
+//! its own honest result. For `n` changes that all need writing, with
+//! chunk size `c`, that is one session request plus `2 × ⌈n / c⌉` PTR
+//! requests ([`Builder::read_back`] adds `⌈n / c⌉` to read every write
+//! back).
 //!
 //! EDIS also refuses a whole request (HTTP 400) when a single IP in it is
 //! bad, for example one the VPS does not own. A refused chunk of more than
@@ -13,6 +16,7 @@
 //! one fails alone. See [`isolating`] for the cost.
 //!
 //! [`apply`]: revdns_core::PtrProvider::apply
+//! [`Builder::read_back`]: crate::Builder::read_back
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -95,14 +99,20 @@ impl PtrProvider for Client {
         stream::iter([Err(Error::unsupported(P, "listing PTR records"))]).boxed()
     }
 
-    /// Applies `changes` with a read before and a read-back after the writes.
+    /// Applies `changes` with a read before the writes.
     ///
     /// - A change with a TTL or comment fails with [`Error::Unsupported`]
     ///   and is not sent; the others go ahead.
     /// - An upsert to the current target, or a delete of an IP without a
     ///   PTR, is [`Outcome::Unchanged`] and is not sent.
-    /// - After the writes, each written IP is read back: it is created,
-    ///   updated or deleted if it now reads as intended, else it fails with
+    /// - A write answered `success` is created, updated or deleted, as the
+    ///   read before says.
+    /// - A write whose answer leaves open whether it landed (a lost
+    ///   connection, a timeout, a 5xx, after the runtime's retries) is read
+    ///   back: created, updated or deleted if the IP now reads as intended,
+    ///   else it fails with the write's error. With
+    ///   [`Builder::read_back`](crate::Builder::read_back) every written IP
+    ///   is read back, and one that does not read as intended fails with
     ///   [`Error::InvalidResponse`] saying what it reads as.
     /// - A chunk that EDIS refuses as a bad request (HTTP 400), reading or
     ///   writing, is split in halves until the refused parts are single
@@ -174,11 +184,19 @@ impl PtrProvider for Client {
             let ips: Vec<IpAddr> = part.iter().map(|i| todo[i].ip()).collect();
             async move { self.delete_chunk(&ips).await }
         };
-        // A write whose answer leaves open whether it landed is settled by
-        // the read-back, keeping its error should it not have.
+        // A write answered `success` is settled from the read before; one
+        // whose answer leaves open whether it landed is read back, keeping
+        // its error should it not have landed.
+        let read_back = self.reads_back();
         let mut uncertain: BTreeMap<usize, Error> = BTreeMap::new();
         let mut settle = |part: &[usize], result: Result<(), Error>| match result {
-            Ok(()) => written.extend_from_slice(part),
+            Ok(()) if read_back => written.extend_from_slice(part),
+            Ok(()) => {
+                for &i in part {
+                    let existed = read[&todo[&i].ip()].is_some();
+                    outcomes.settle(i, done(&todo[&i], existed));
+                }
+            }
             Err(e) if e.may_have_been_applied() => {
                 written.extend_from_slice(part);
                 for &i in part {
@@ -193,10 +211,14 @@ impl PtrProvider for Client {
         in_chunks(&sets, self.chunk_size(), &mut fatal, set, &mut settle).await;
         in_chunks(&deletes, self.chunk_size(), &mut fatal, delete, &mut settle).await;
 
-        // Read back what was written.
+        // Read back what needs it.
         written.sort_unstable();
         let ips: Vec<IpAddr> = written.iter().map(|i| todo[i].ip()).collect();
-        let mut after = self.read_each(&ips).await;
+        let mut after = if ips.is_empty() {
+            BTreeMap::new()
+        } else {
+            self.read_each(&ips).await
+        };
         for &i in &written {
             let ip = todo[&i].ip();
             let outcome = match after.remove(&ip) {
@@ -315,6 +337,16 @@ async fn in_chunks<'a, T, R, F, Fut>(
 }
 
 /// What a written change reads back as.
+/// The outcome of a write EDIS answered `success`, from the read before.
+fn done(change: &PtrChange, existed: bool) -> Outcome {
+    match (change.target(), existed) {
+        (Some(_), true) => Outcome::Updated,
+        (Some(_), false) => Outcome::Created,
+        (None, _) => Outcome::Deleted,
+    }
+}
+
+/// The outcome of a write read back as `now`.
 fn verify(change: &PtrChange, existed: bool, now: Option<Hostname>) -> Outcome {
     let ip = change.ip();
     match (change.target(), &now) {

@@ -36,6 +36,12 @@ pub mod demo {
     ];
 }
 
+/// Most IPs one EDIS PTR request may carry, unless
+/// [`SimConfig::edis_max_batch`] says otherwise. EDIS documents no limit;
+/// this is the limit revdns chose to model, its client's default batch
+/// (50 IPs), so that a client sending more meets a refusal here first.
+pub const EDIS_MAX_BATCH: usize = 50;
+
 /// What the simulator serves: accounts per provider, the address blocks they
 /// own, records to start with, faults, ports and the RNG seed.
 ///
@@ -68,6 +74,7 @@ pub struct SimConfig {
     pub(crate) ecl_port: u16,
     pub(crate) admin_port: Option<u16>,
     pub(crate) edis_accounts: Vec<EdisAccount>,
+    pub(crate) edis_max_batch: usize,
     pub(crate) ionos_tokens: Vec<IonosToken>,
     pub(crate) ionos_records: Vec<(String, String)>,
     pub(crate) ecl_users: Vec<EclUser>,
@@ -92,6 +99,7 @@ impl fmt::Debug for SimConfig {
             .field("ecl_port", &self.ecl_port)
             .field("admin_port", &self.admin_port)
             .field("edis_accounts", &self.edis_accounts)
+            .field("edis_max_batch", &self.edis_max_batch)
             .field("ionos_tokens", &self.ionos_tokens)
             .field("ionos_records", &self.ionos_records.len())
             .field("ecl_users", &self.ecl_users)
@@ -113,6 +121,7 @@ impl SimConfig {
             ecl_port: 0,
             admin_port: None,
             edis_accounts: Vec::new(),
+            edis_max_batch: EDIS_MAX_BATCH,
             ionos_tokens: Vec::new(),
             ionos_records: Vec::new(),
             ecl_users: Vec::new(),
@@ -234,6 +243,16 @@ impl SimConfig {
         if let Some(slot) = self.faults_mut(provider) {
             *slot = faults;
         }
+        self
+    }
+
+    /// Most IPs one EDIS PTR request may carry (default [`EDIS_MAX_BATCH`]);
+    /// a larger batch is answered HTTP 400, `{"status":"error","error":
+    /// "Too many IP addresses: …"}`. At least 1, checked by
+    /// [`Simulator::start`](crate::Simulator::start).
+    #[must_use]
+    pub fn edis_max_batch(mut self, ips: usize) -> Self {
+        self.edis_max_batch = ips;
         self
     }
 

@@ -83,6 +83,8 @@ pub(crate) struct EdisState {
     data: RwLock<EdisData>,
     /// `host:port` handed out as `api_rdns`.
     rdns: String,
+    /// Most IPs one PTR request may carry.
+    max_batch: usize,
 }
 
 fn invalid_config(msg: String) -> io::Error {
@@ -101,7 +103,16 @@ fn default_api_host(kvm_id: &str) -> String {
 }
 
 impl EdisState {
-    pub(crate) fn new(accounts: &[EdisAccount], rdns: String) -> io::Result<Self> {
+    pub(crate) fn new(
+        accounts: &[EdisAccount],
+        rdns: String,
+        max_batch: usize,
+    ) -> io::Result<Self> {
+        if max_batch == 0 {
+            return Err(invalid_config(
+                "the EDIS batch limit must be at least 1".to_owned(),
+            ));
+        }
         let mut data = EdisData::default();
         for account in accounts {
             if data.accounts.contains_key(&account.email) {
@@ -160,6 +171,7 @@ impl EdisState {
         Ok(EdisState {
             data: RwLock::new(data),
             rdns,
+            max_batch,
         })
     }
 
@@ -198,6 +210,10 @@ impl EdisState {
     }
 
     /// The `host:port` handed out as `api_rdns`.
+    pub(crate) fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
     pub(crate) fn rdns(&self) -> &str {
         &self.rdns
     }
@@ -553,7 +569,17 @@ fn serve_ptr(
         )
     };
 
-    let decoded = decode_ip(op, ip);
+    let max_batch = shared.edis.max_batch;
+    let decoded = decode_ip(op, ip).and_then(|d| {
+        let n = d.ips().count();
+        if n > max_batch {
+            Err(bad(format!(
+                "Too many IP addresses: {n} given, at most {max_batch} per request."
+            )))
+        } else {
+            Ok(d)
+        }
+    });
     let now = epoch_now();
     let check = |data: &EdisData| -> Result<(), Failure> {
         let session = data.sessions.get(signature).ok_or_else(expired)?;

@@ -15,7 +15,9 @@ mod simulator;
 mod views;
 mod wire;
 
-pub use config::{EclUser, EclZone, EdisAccount, EdisKvm, IonosToken, SimConfig, demo};
+pub use config::{
+    EDIS_MAX_BATCH, EclUser, EclZone, EdisAccount, EdisKvm, IonosToken, SimConfig, demo,
+};
 pub use faults::{FaultCounts, Faults, RateLimit};
 pub use revdns_core::IpPrefix;
 pub use revdns_core::ProviderId;

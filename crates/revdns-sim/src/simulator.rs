@@ -76,7 +76,11 @@ impl Shared {
     /// configured faults, every counter at zero, no sessions or tokens.
     pub(crate) fn restore(&self) -> io::Result<()> {
         let cfg = &self.start;
-        let edis = EdisState::new(&cfg.edis_accounts, self.edis.rdns().to_owned())?;
+        let edis = EdisState::new(
+            &cfg.edis_accounts,
+            self.edis.rdns().to_owned(),
+            self.edis.max_batch(),
+        )?;
         let ionos = IonosState::new(
             &cfg.ionos_tokens,
             &cfg.ionos_records,
@@ -216,7 +220,11 @@ impl Simulator {
             ),
             ecl: FaultEngine::new(config.ecl_faults, seed_for(config.seed, ProviderId::Ecl)),
         };
-        let edis = EdisState::new(&config.edis_accounts, edis_addr.to_string())?;
+        let edis = EdisState::new(
+            &config.edis_accounts,
+            edis_addr.to_string(),
+            config.edis_max_batch,
+        )?;
         let ionos = IonosState::new(
             &config.ionos_tokens,
             &config.ionos_records,

@@ -322,3 +322,78 @@ async fn seeded_ptrs_are_served() {
     let err = Simulator::start(bad).await.unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn a_batch_over_the_limit_is_refused_whole_and_changes_nothing() {
+    let config = SimConfig::demo().edis_max_batch(3);
+    let sim = Simulator::start(config).await.unwrap();
+    let s = edis_session(&sim).await;
+    let four = json!({
+        "192.0.2.1": "a.example.net", "192.0.2.2": "b.example.net",
+        "192.0.2.3": "c.example.net", "192.0.2.4": "d.example.net",
+    });
+    let (status, body) = edis_call(&sim, "/set/ptr", &s.form(&four.to_string())).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body,
+        json!({"status": "error",
+               "error": "Too many IP addresses: 4 given, at most 3 per request."})
+    );
+    assert!(sim.edis_ptrs(demo::EDIS_KVM_ID).is_empty());
+
+    let three = json!(["192.0.2.1", "192.0.2.2", "192.0.2.3"]).to_string();
+    let (status, _) = edis_call(&sim, "/get/ptr", &s.form(&three)).await;
+    assert_eq!(status, 200, "the limit itself is allowed");
+    let four = json!(["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]).to_string();
+    let (status, body) = edis_call(&sim, "/del/ptr", &s.form(&four)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["status"], "error");
+}
+
+#[tokio::test]
+async fn the_default_limit_is_the_clients_default_batch() {
+    assert_eq!(
+        revdns_sim::EDIS_MAX_BATCH,
+        revdns::edis::config::DEFAULT_CHUNK_SIZE
+    );
+    let sim = demo_sim().await;
+    let s = edis_session(&sim).await;
+    let ips: Vec<String> = (1..=51).map(|i| format!("192.0.2.{i}")).collect();
+    let (status, _) = edis_call(&sim, "/get/ptr", &s.form(&json!(ips[..50]).to_string())).await;
+    assert_eq!(status, 200);
+    let (status, body) = edis_call(&sim, "/get/ptr", &s.form(&json!(ips).to_string())).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+/// A client set to a larger batch than the simulator allows still gets
+/// every change through: each refused batch is split in halves.
+#[tokio::test]
+async fn a_client_batch_over_the_limit_is_split_and_lands() {
+    use revdns::{PtrChange, PtrProvider};
+    let sim = demo_sim().await;
+    let client = revdns::edis::Client::builder()
+        .credentials(revdns::edis::Credentials::new(
+            demo::EDIS_EMAIL,
+            demo::EDIS_PASSWORD,
+        ))
+        .kvm_id(demo::EDIS_KVM_ID)
+        .auth_base_url(sim.edis_url())
+        .ptr_base_url(sim.edis_url())
+        .chunk_size(80)
+        .build()
+        .unwrap();
+    let changes: Vec<PtrChange> = (1..=80)
+        .map(|i| {
+            PtrChange::upsert(
+                ip(&format!("192.0.2.{i}")),
+                "h.example.net".parse().unwrap(),
+            )
+        })
+        .collect();
+    let report = client.apply(&changes).await.unwrap();
+    assert_eq!(report.counts().created, 80, "{report:?}");
+    assert_eq!(sim.edis_ptrs(demo::EDIS_KVM_ID).len(), 80);
+    // 80 refused, then 40 and 40: three requests to read, three to set.
+    assert_eq!(sim.request_count(ProviderId::Edis, "getPTR"), 3);
+    assert_eq!(sim.request_count(ProviderId::Edis, "setPTR"), 3);
+}
