@@ -249,14 +249,18 @@ impl Client {
     /// be cheaper. The API gives no total, so the listing is tried for at
     /// most half as many pages as there would be lookups (so at worst it
     /// costs half again) and used if it ends by then; otherwise, or if a
-    /// page fails, the IPs are looked up as above.
+    /// page fails, the IPs are looked up as above. Its pages are fetched
+    /// a window at a time (see [`Client::list_within`]).
     pub(crate) async fn lookup(
         &self,
         ips: &[IpAddr],
     ) -> Vec<(Vec<IpAddr>, Result<Vec<ReverseRecord>, Error>)> {
         let lookups = ips.len().div_ceil(FILTER_CHUNK);
         if lookups > 1 {
-            match self.list_within((lookups / 2).max(1)).await {
+            // Should the contract hold every asked IP, the listing ends on
+            // the page after them: no point fetching further ahead.
+            let expected = ips.len() / PAGE_LIMIT.get() as usize + 1;
+            match self.list_within((lookups / 2).max(1), expected).await {
                 Ok(Some(all)) => {
                     let asked: HashSet<IpAddr> = ips.iter().copied().collect();
                     let found = all.into_iter().filter(|r| asked.contains(&r.ip)).collect();
@@ -282,13 +286,70 @@ impl Client {
     /// pages; `None` when there are more, or a page failed for a reason a
     /// lookup may not meet. A refusal of the credentials (401, 403) is
     /// returned: every lookup would meet it too.
-    async fn list_within(&self, budget: usize) -> Result<Option<Vec<ReverseRecord>>, Error> {
-        let mut pager = Pager {
-            offset: 0,
-            done: false,
-            previous_first: None,
-        };
+    ///
+    /// The API says neither how many records there are nor, reliably,
+    /// whether another page follows (`_links` "always" describes one
+    /// page), so a client that fetched one page after another would pay
+    /// one round trip per page. Instead the first `expected` pages (the
+    /// pages a contract holding every asked IP would take, the short one
+    /// that shows the end included) are sent at once, at offsets 1000
+    /// apart, `concurrency` at a time; the first short page ends the
+    /// listing, and should all of them be full the rest follows one page
+    /// at a time. Pages past the end cost a request each, not time.
+    /// Should the server cap the page below 1000, the pages fetched ahead
+    /// are dropped and the listing goes on one page at a time from what
+    /// was read.
+    async fn list_within(
+        &self,
+        budget: usize,
+        expected: usize,
+    ) -> Result<Option<Vec<ReverseRecord>>, Error> {
+        let ahead_pages = expected.clamp(1, budget.max(1));
+        let page_size = PAGE_LIMIT.get() as usize;
+        let mut ahead = stream::iter(0..ahead_pages)
+            .map(|i| self.fetch(None, i * page_size))
+            .buffered(self.concurrency);
         let mut all = Vec::new();
+        let mut previous_first = None;
+        let mut read = 0;
+        while let Some(answer) = ahead.next().await {
+            let page = match answer {
+                Ok(page) => page,
+                Err(e) => return list_failed(e),
+            };
+            read += 1;
+            if page.first.is_some() && page.first == previous_first {
+                return list_failed(page.repeats(all.len()));
+            }
+            previous_first = page.first;
+            let (count, capped) = (page.records.len(), page.page_size < page_size);
+            all.extend(page.records);
+            if count < page.page_size {
+                return Ok(Some(all));
+            }
+            if capped {
+                // The offsets fetched ahead assumed 1000 per page.
+                break;
+            }
+        }
+        drop(ahead);
+        self.list_on(all, previous_first, budget.saturating_sub(read))
+            .await
+    }
+
+    /// Goes on listing one page at a time after `all`, for at most `budget`
+    /// more pages: [`Client::list_within`] on a server that pages below 1000.
+    async fn list_on(
+        &self,
+        mut all: Vec<ReverseRecord>,
+        previous_first: Option<Uuid>,
+        budget: usize,
+    ) -> Result<Option<Vec<ReverseRecord>>, Error> {
+        let mut pager = Pager {
+            offset: u32::try_from(all.len()).unwrap_or(u32::MAX),
+            done: false,
+            previous_first,
+        };
         for _ in 0..budget {
             match self.page(None, pager).await {
                 Ok((page, next)) => {
@@ -298,16 +359,11 @@ impl Client {
                     }
                     pager = next;
                 }
-                Err(e @ (Error::Auth { .. } | Error::Forbidden { .. })) => return Err(e),
-                Err(e) => {
-                    tracing::debug!(provider = "ionos", error = %e, "listing failed; looking up instead");
-                    return Ok(None);
-                }
+                Err(e) => return list_failed(e),
             }
         }
         tracing::debug!(
             provider = "ionos",
-            budget,
             "the contract is larger than the listing budget; looking up instead"
         );
         Ok(None)
@@ -359,7 +415,22 @@ impl Client {
         filter: Option<&Vec<String>>,
         pager: Pager,
     ) -> Result<(Vec<ReverseRecord>, Pager), Error> {
-        let offset = i32::try_from(pager.offset).map_err(|_| {
+        let page = self.fetch(filter, pager.offset as usize).await?;
+        if page.first.is_some() && page.first == pager.previous_first {
+            return Err(page.repeats(pager.offset as usize));
+        }
+        let count = page.records.len();
+        let next = Pager {
+            offset: pager.offset.saturating_add(count as u32),
+            done: count == 0 || count < page.page_size,
+            previous_first: page.first,
+        };
+        Ok((page.records, next))
+    }
+
+    /// `GET /reverserecords` with `limit=1000` at `offset`.
+    async fn fetch(&self, filter: Option<&Vec<String>>, offset: usize) -> Result<Page, Error> {
+        let offset = i32::try_from(offset).map_err(|_| {
             Error::invalid_response(P, "listing went past the largest offset the API accepts")
         })?;
         let list = self
@@ -370,16 +441,6 @@ impl Client {
                     .reverserecords_get(filter, Some(PAGE_LIMIT), Some(offset)),
             )
             .await?;
-        let first = list.items.first().map(|r| r.id);
-        if first.is_some() && first == pager.previous_first {
-            return Err(Error::invalid_response(
-                P,
-                format!(
-                    "the page at offset {} repeats the previous page; stopping instead of looping",
-                    pager.offset
-                ),
-            ));
-        }
         // A server may cap `limit` below what was asked; it echoes the cap.
         let echoed = *list.limit;
         let page_size =
@@ -388,16 +449,11 @@ impl Client {
             } else {
                 PAGE_LIMIT.get() as usize
             };
-        let count = list.items.len();
-        let next = Pager {
-            offset: pager.offset.saturating_add(count as u32),
-            done: count == 0 || count < page_size,
-            previous_first: first,
-        };
-        Ok((
-            list.items.into_iter().map(ReverseRecord::from).collect(),
-            next,
-        ))
+        Ok(Page {
+            first: list.items.first().map(|r| r.id),
+            records: list.items.into_iter().map(ReverseRecord::from).collect(),
+            page_size,
+        })
     }
 
     /// Brings the record of `ip` to `name`/`description`, given what a
@@ -520,6 +576,40 @@ impl Client {
 }
 
 /// Where a page walk stands.
+/// One answered page of a listing.
+struct Page {
+    records: Vec<ReverseRecord>,
+    /// Id of its first record.
+    first: Option<Uuid>,
+    /// Records a full page holds: 1000, or the server's lower cap.
+    page_size: usize,
+}
+
+impl Page {
+    /// The error for a page at `offset` that repeats the previous one.
+    fn repeats(&self, offset: usize) -> Error {
+        Error::invalid_response(
+            P,
+            format!(
+                "the page at offset {offset} repeats the previous page; stopping instead of looping"
+            ),
+        )
+    }
+}
+
+/// What [`Client::list_within`] makes of a failed page: a refusal of the
+/// credentials is returned (every lookup would meet it too); anything else
+/// means "look the IPs up instead".
+fn list_failed(e: Error) -> Result<Option<Vec<ReverseRecord>>, Error> {
+    match e {
+        Error::Auth { .. } | Error::Forbidden { .. } => Err(e),
+        e => {
+            tracing::debug!(provider = "ionos", error = %e, "listing failed; looking up instead");
+            Ok(None)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Pager {
     offset: u32,
