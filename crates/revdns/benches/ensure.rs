@@ -5,18 +5,24 @@
 //!
 //! ```text
 //! cargo bench -p revdns --bench ensure             # 10,000 PTRs per provider
-//! cargo bench -p revdns --bench ensure -- --quick  # 500 PTRs, 200 lookups
+//! cargo bench -p revdns --bench ensure -- --quick  # 500 PTRs, 500 lookups
 //! ```
 //!
 //! `REVDNS_BENCH_PTRS` and `REVDNS_BENCH_LOOKUPS` set the sizes
 //! (`REVDNS_BENCH_QUICK=1` is the same as `--quick`).
 //!
-//! Part 1 starts `revdns-sim` in this process with 20 ms latency on every
-//! request, ensures N new PTRs per provider in 198.18.0.0/15 (the
-//! benchmarking block; 250 addresses per /24, one ECL reverse zone per /24),
-//! then ensures the same N again, all unchanged, with the same client. Part 2
-//! (0 ms latency) times single-IP lookups sent with plain `reqwest` against
-//! the same lookups through `PtrProvider::get`.
+//! The simulator runs in a child process (this binary again, with
+//! `--serve-sim`), so that its work is neither counted in this process's
+//! CPU time nor competing with the client on its threads; the two talk
+//! over loopback HTTP, and the counts and state come from its admin API.
+//!
+//! Part 1 gives the simulator 20 ms latency on every request, ensures N new
+//! PTRs per provider in 198.18.0.0/15 (the benchmarking block; 250 addresses
+//! per /24, one ECL reverse zone per /24), then ensures the same N again,
+//! all unchanged, with the same client. Part 2 (0 ms latency) sends
+//! single-IP lookups with plain `reqwest` and the same lookups through
+//! `PtrProvider::get`, in alternating blocks, and compares the client
+//! process's CPU time per call (user + system, from `/proc/self/stat`).
 //!
 //! Nothing here asserts on time; it prints tables. It exits non-zero only
 //! when a change fails or a run does not end in the expected state.
@@ -26,14 +32,16 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::error::Error;
+use std::io::{BufRead, BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::ExitCode;
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use revdns::sync::satisfies;
 use revdns::{AnyProvider, Hostname, Outcome, ProviderId, PtrProvider, PtrRecord};
 use revdns_sim::{
-    EclUser, EclZone, EdisAccount, EdisKvm, Faults, IonosToken, SimConfig, Simulator, demo,
+    EDIS_MAX_BATCH, EclUser, EclZone, EdisAccount, EdisKvm, Faults, IonosToken, SimConfig,
+    Simulator, demo,
 };
 use serde_json::{Value, json};
 
@@ -46,8 +54,9 @@ const BLOCK: &str = "198.18.0.0/15";
 const PER_ZONE: usize = 250;
 
 /// The clients' configuration, stated here because the ideal counts use it.
-/// EDIS: IPs per PTR request (the client sends one request at a time).
-const EDIS_CHUNK: usize = 50;
+/// EDIS: IPs per PTR request (the client sends one request at a time): the
+/// limit the simulator models, [`EDIS_MAX_BATCH`].
+const EDIS_CHUNK: usize = EDIS_MAX_BATCH;
 /// IONOS: requests in flight.
 const IONOS_CONCURRENCY: usize = 8;
 /// ECL: writes in flight (within a zone).
@@ -66,7 +75,7 @@ struct Sizes {
 fn sizes() -> Sizes {
     let quick = env::args().any(|a| a == "--quick")
         || env::var("REVDNS_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let (ptrs, lookups) = if quick { (500, 200) } else { (10_000, 2_000) };
+    let (ptrs, lookups) = if quick { (500, 500) } else { (10_000, 10_000) };
     let from_env = |name: &str, default: usize| {
         env::var(name)
             .ok()
@@ -122,8 +131,126 @@ fn bench_config(zones: &[String]) -> SimConfig {
         .faults(ProviderId::Ecl, slow)
 }
 
+// ------------------------------------------------------------ simulator
+
+/// The simulator in a child process, and its admin API.
+struct Sim {
+    child: Child,
+    urls: Value,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    /// Starts this binary with `--serve-sim <what>` (`demo`, or `bench:N`
+    /// for the benchmark's accounts and zones for N PTRs) and reads the
+    /// URLs it prints.
+    fn spawn(what: &str) -> Result<Sim, BoxError> {
+        let mut child = Command::new(env::current_exe()?)
+            .args(["--serve-sim", what])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout from the simulator")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let urls: Value = serde_json::from_str(&line)
+            .map_err(|e| format!("the simulator process printed `{line}`: {e}"))?;
+        Ok(Sim {
+            child,
+            urls,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    fn url(&self, what: &str) -> String {
+        self.urls[what].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn edis_url(&self) -> String {
+        self.url("edis")
+    }
+
+    fn ionos_url(&self) -> String {
+        self.url("ionos")
+    }
+
+    fn ecl_url(&self) -> String {
+        self.url("ecl")
+    }
+
+    async fn admin(&self, path: &str) -> Result<Value, BoxError> {
+        let url = format!("{}{path}", self.url("admin"));
+        Ok(self
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Requests served so far for `provider`, by operation.
+    async fn requests(&self, provider: ProviderId) -> Result<BTreeMap<String, u64>, BoxError> {
+        let counters = self.admin("/counters").await?;
+        let ops = counters["requests"][provider.as_str()]
+            .as_object()
+            .map(|ops| {
+                ops.iter()
+                    .map(|(op, n)| (op.clone(), n.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ops)
+    }
+
+    /// The simulator's whole state (`GET /state`).
+    async fn state(&self) -> Result<Value, BoxError> {
+        self.admin("/state").await
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        // Closing its stdin ends the child; kill it should it linger.
+        drop(self.child.stdin.take());
+        if self.child.wait().is_err() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+/// `--serve-sim <what>`: serves until stdin closes, after printing one
+/// JSON line with the URLs.
+async fn serve_sim(what: &str) -> Result<(), BoxError> {
+    let config = match what.strip_prefix("bench:") {
+        Some(n) => {
+            let n: usize = n.parse()?;
+            let mut zones: Vec<String> = (0..n).map(|i| reverse_zone(address(i))).collect();
+            zones.dedup();
+            bench_config(&zones)
+        }
+        None => SimConfig::demo(),
+    };
+    let sim = Simulator::start(config.admin_port(0)).await?;
+    let urls = json!({
+        "edis": sim.edis_url(),
+        "ionos": sim.ionos_url(),
+        "ecl": sim.ecl_url(),
+        "admin": sim.admin_url(),
+    });
+    println!("{urls}");
+    tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::stdin().read_to_end(&mut sink);
+    })
+    .await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
 /// One client per provider, pointed at `sim`, in [`ProviderId::ALL`] order.
-fn clients(sim: &Simulator) -> Result<Vec<AnyProvider>, revdns::Error> {
+fn clients(sim: &Sim) -> Result<Vec<AnyProvider>, revdns::Error> {
     let edis = revdns::edis::Client::builder()
         .credentials(revdns::edis::Credentials::new(
             demo::EDIS_EMAIL,
@@ -175,24 +302,57 @@ impl Ideal {
     }
 }
 
-/// Pages needed to read `items` at `page` per request (an empty list is
-/// still one request).
+/// Pages needed to read `items` at `page` per request when the answer says
+/// whether another page follows (ECL's `links.next`): an empty list is
+/// still one request.
 fn pages(items: usize, page: usize) -> u64 {
     items.div_ceil(page).max(1) as u64
 }
 
-/// The ideal ensure of `desired` on `provider` given what `sim` holds now.
-/// `fresh`: the client has no session, token or zone list yet; `writes`: how
-/// many PTRs differ from the desired state.
+/// Pages needed when the answer says neither (IONOS: no total, no reliable
+/// `next`): reading stops at the first short page, so a full last page
+/// needs an empty one after it.
+fn pages_to_a_short_one(items: usize, page: usize) -> u64 {
+    (items / page + 1) as u64
+}
+
+/// What the simulator holds at the start of a run, for the ideal counts:
+/// IONOS records, and ECL zones with their recordsets.
+struct Held {
+    ionos_records: usize,
+    ecl_zones: usize,
+    ecl_recordsets: BTreeMap<String, usize>,
+}
+
+impl Held {
+    async fn read(sim: &Sim) -> Result<Held, BoxError> {
+        let state = sim.state().await?;
+        let zones = state["ecl"].as_array().cloned().unwrap_or_default();
+        Ok(Held {
+            ionos_records: state["ionos"].as_array().map_or(0, Vec::len),
+            ecl_zones: zones.len(),
+            ecl_recordsets: zones
+                .iter()
+                .map(|z| {
+                    let name = z["name"].as_str().unwrap_or_default().to_owned();
+                    (name, z["recordsets"].as_array().map_or(0, Vec::len))
+                })
+                .collect(),
+        })
+    }
+}
+
+/// The ideal ensure of `desired` on `provider` given what the simulator
+/// holds now. `fresh`: the client has no session, token or zone list yet;
+/// `writes`: how many PTRs differ from the desired state.
 ///
-/// - EDIS, batch `c` = [`EDIS_CHUNK`], one request at a time:
-///   `fresh·1 session + ⌈n/c⌉ getPTR + ⌈writes/c⌉ setPTR`. EDIS documents no
-///   batch limit; its batch answer has no per-IP status, so this counts no
-///   read-back (the SDK's choice, for per-IP results).
+/// - EDIS, at the API's largest batch (`b` = [`EDIS_MAX_BATCH`], the limit
+///   the simulator models, as EDIS documents none), one request at a time:
+///   `fresh·1 session + ⌈n/b⌉ getPTR + ⌈writes/b⌉ setPTR`.
 /// - IONOS, concurrency k = [`IONOS_CONCURRENCY`]: reading the contract's
-///   records with `GET /reverserecords?limit=1000` takes
-///   `⌈records/1000⌉` pages (min 1), then one `PUT` per write (no batch
-///   endpoint).
+///   records with `GET /reverserecords?limit=1000` takes `⌊records/1000⌋ +
+///   1` pages (no total: only a short page shows the end), then one `PUT`
+///   per write (no batch endpoint).
 /// - ECL, [`ECL_ZONES_IN_FLIGHT`] zones at once, each with
 ///   [`ECL_CONCURRENCY`] writes in flight:
 ///   `fresh·(1 token + ⌈zones/500⌉ listZones) + Σ_zone ⌈recordsets/500⌉
@@ -200,7 +360,7 @@ fn pages(items: usize, page: usize) -> u64 {
 ///   API cannot filter recordsets, so each zone is listed whole).
 fn ideal(
     provider: ProviderId,
-    sim: &Simulator,
+    held: &Held,
     desired: &[PtrRecord],
     fresh: bool,
     writes: usize,
@@ -211,14 +371,14 @@ fn ideal(
         ProviderId::Edis => Ideal {
             phases: vec![
                 (fresh, 1),
-                (n.div_ceil(EDIS_CHUNK) as u64, 1),
-                (writes.div_ceil(EDIS_CHUNK) as u64, 1),
+                (n.div_ceil(EDIS_MAX_BATCH) as u64, 1),
+                (writes.div_ceil(EDIS_MAX_BATCH) as u64, 1),
             ],
         },
         ProviderId::Ionos => Ideal {
             phases: vec![
                 (
-                    pages(sim.ionos_records().len(), IONOS_PAGE),
+                    pages_to_a_short_one(held.ionos_records, IONOS_PAGE),
                     IONOS_CONCURRENCY,
                 ),
                 (writes as u64, IONOS_CONCURRENCY),
@@ -235,13 +395,13 @@ fn ideal(
             zones.dedup();
             let listings: u64 = zones
                 .iter()
-                .map(|z| pages(sim.ecl_recordsets(z).len(), ECL_PAGE))
+                .map(|z| pages(held.ecl_recordsets.get(z).copied().unwrap_or(0), ECL_PAGE))
                 .sum();
             let zones_at_once = zones.len().clamp(1, ECL_ZONES_IN_FLIGHT);
             Ideal {
                 phases: vec![
                     (fresh, 1),
-                    (fresh * pages(sim.ecl_zones().len(), ECL_PAGE), 1),
+                    (fresh * pages(held.ecl_zones, ECL_PAGE), 1),
                     (listings, zones_at_once),
                     (writes as u64, zones_at_once * ECL_CONCURRENCY),
                 ],
@@ -261,29 +421,33 @@ struct Row {
     ideal: u64,
     floor: Duration,
     outcome: String,
-    by_operation: BTreeMap<&'static str, u64>,
+    by_operation: BTreeMap<String, u64>,
 }
 
 /// Runs one ensure and measures it; `Err` when a change failed or the run
 /// did not end as `expected` (every PTR created, or every PTR unchanged).
 async fn measure(
-    sim: &Simulator,
+    sim: &Sim,
     provider: &AnyProvider,
     desired: &[PtrRecord],
     run: &'static str,
     ideal: &Ideal,
     expected: fn(&Outcome) -> bool,
 ) -> Result<Row, BoxError> {
-    sim.reset_counts();
+    let id = provider.id();
+    let before = sim.requests(id).await?;
     let started = Instant::now();
     let report = revdns::ensure(provider, desired).await?;
     let wall = started.elapsed();
-    let id = provider.id();
-    let by_operation: BTreeMap<&'static str, u64> = sim
-        .request_counts()
+    let by_operation: BTreeMap<String, u64> = sim
+        .requests(id)
+        .await?
         .into_iter()
-        .filter(|((p, _), _)| *p == id)
-        .map(|((_, op), n)| (op, n))
+        .map(|(op, n)| {
+            let n = n - before.get(&op).copied().unwrap_or(0);
+            (op, n)
+        })
+        .filter(|(_, n)| *n > 0)
         .collect();
     if let Some(failed) = report.failures().next() {
         return Err(format!(
@@ -319,14 +483,12 @@ async fn measure(
 
 async fn ensure_runs(n: usize) -> Result<Vec<Row>, BoxError> {
     let desired = desired(n)?;
-    let mut zones: Vec<String> = (0..n).map(|i| reverse_zone(address(i))).collect();
-    zones.dedup();
-    let sim = Simulator::start(bench_config(&zones)).await?;
+    let sim = Sim::spawn(&format!("bench:{n}"))?;
     let mut rows = Vec::new();
     for provider in clients(&sim)? {
         let id = provider.id();
         eprintln!("  {id}: ensuring {n} new PTRs …");
-        let first = ideal(id, &sim, &desired, true, n);
+        let first = ideal(id, &Held::read(&sim).await?, &desired, true, n);
         rows.push(
             measure(&sim, &provider, &desired, "create", &first, |o| {
                 matches!(o, Outcome::Created)
@@ -334,7 +496,7 @@ async fn ensure_runs(n: usize) -> Result<Vec<Row>, BoxError> {
             .await?,
         );
         eprintln!("  {id}: ensuring the same {n} again …");
-        let again = ideal(id, &sim, &desired, false, 0);
+        let again = ideal(id, &Held::read(&sim).await?, &desired, false, 0);
         rows.push(
             measure(&sim, &provider, &desired, "unchanged", &again, |o| {
                 matches!(o, Outcome::Unchanged)
@@ -342,7 +504,6 @@ async fn ensure_runs(n: usize) -> Result<Vec<Row>, BoxError> {
             .await?,
         );
     }
-    sim.shutdown().await;
     Ok(rows)
 }
 
@@ -352,25 +513,27 @@ fn seconds(d: Duration) -> String {
 
 fn print_ensure_table(rows: &[Row]) {
     println!(
-        "\nensure, {} ms latency per request (EDIS batch {EDIS_CHUNK}, one at a time; \
-         IONOS concurrency {IONOS_CONCURRENCY}; ECL concurrency {ECL_CONCURRENCY})\n",
+        "\nensure, {} ms latency per request, simulator in its own process \
+         (EDIS batch {EDIS_CHUNK}, one at a time; IONOS concurrency {IONOS_CONCURRENCY}; \
+         ECL {ECL_ZONES_IN_FLIGHT} zones x {ECL_CONCURRENCY} writes)\n",
         LATENCY.as_millis()
     );
     println!(
-        "{:<9}{:<10}{:>7}{:>11}{:>10}{:>8}{:>8}{:>11}  outcome",
-        "provider", "run", "PTRs", "wall", "requests", "ideal", "ratio", "floor"
+        "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11}{:>10}{:>8}{:>9}  outcome",
+        "provider", "run", "PTRs", "wall", "floor", "wall/floor", "requests", "ideal", "req/ideal"
     );
     for r in rows {
         println!(
-            "{:<9}{:<10}{:>7}{:>11}{:>10}{:>8}{:>8.2}{:>11}  {}",
+            "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11.2}{:>10}{:>8}{:>9.2}  {}",
             r.provider.as_str(),
             r.run,
             r.ptrs,
             seconds(r.wall),
+            seconds(r.floor),
+            r.wall.as_secs_f64() / r.floor.as_secs_f64().max(f64::EPSILON),
             r.requests,
             r.ideal,
             r.requests as f64 / r.ideal.max(1) as f64,
-            seconds(r.floor),
             r.outcome
         );
     }
@@ -426,7 +589,7 @@ impl Raw {
     /// Logs in (untimed) and prepares the lookup of `ip` on `provider`.
     async fn prepare(
         provider: ProviderId,
-        sim: &Simulator,
+        sim: &Sim,
         http: &reqwest::Client,
         ip: IpAddr,
     ) -> Result<Raw, BoxError> {
@@ -487,13 +650,17 @@ impl Raw {
                 let IpAddr::V4(v4) = ip else {
                     return Err("the ECL baseline looks up an IPv4 address".into());
                 };
-                let zone = sim
-                    .ecl_zones()
+                let state = sim.state().await?;
+                let zone = state["ecl"]
+                    .as_array()
                     .into_iter()
-                    .find(|z| z.name == reverse_zone(v4))
-                    .ok_or("no ECL zone for the baseline address")?;
+                    .flatten()
+                    .find(|z| z["name"] == reverse_zone(v4).as_str())
+                    .and_then(|z| z["id"].as_str())
+                    .ok_or("no ECL zone for the baseline address")?
+                    .to_owned();
                 Ok(Raw::Ecl {
-                    url: format!("{}/v2/zones/{}/recordsets", sim.ecl_url(), zone.id),
+                    url: format!("{}/v2/zones/{zone}/recordsets", sim.ecl_url()),
                     token,
                 })
             }
@@ -519,18 +686,31 @@ impl Raw {
 
 struct Overhead {
     provider: ProviderId,
+    lookups: usize,
     raw: Duration,
     sdk: Duration,
+    raw_cpu: Duration,
+    sdk_cpu: Duration,
     raw_requests: u64,
     sdk_requests: u64,
 }
 
-fn provider_requests(sim: &Simulator, id: ProviderId) -> u64 {
-    sim.request_counts()
-        .iter()
-        .filter(|((p, _), _)| *p == id)
-        .map(|(_, n)| n)
-        .sum()
+/// This process's CPU time so far, user and system, from `/proc/self/stat`
+/// (its threads included, those that ended too); `None` where there is no
+/// such file. Clock ticks are 1/100 s on Linux, so a column needs some
+/// seconds of CPU to be read to a percent.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces; the fields after it do not.
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    // utime and stime: fields 14 and 15 of the line, 12 and 13 after it.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+async fn provider_requests(sim: &Sim, id: ProviderId) -> Result<u64, BoxError> {
+    Ok(sim.requests(id).await?.values().sum())
 }
 
 /// Blocks the lookups of part 2 are split into, raw and SDK in turn.
@@ -538,13 +718,14 @@ const ROUNDS: usize = 10;
 
 /// Times `lookups` sequential single-IP lookups sent raw and as many through
 /// the SDK, after a warm-up of each (connections, sessions, tokens, zone
-/// lists).
+/// lists), in alternating blocks so that drift (other load on the machine,
+/// CPU frequency) falls on both columns alike.
 async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
-    let sim = Simulator::start(SimConfig::demo()).await?;
+    let sim = Sim::spawn("demo")?;
     let http = reqwest::Client::new();
     let ip: IpAddr = "192.0.2.10".parse()?;
     let record = PtrRecord::new(ip, Hostname::new("mail.example.net")?);
-    let warm_up = 20;
+    let warm_up = 50;
     let mut rows = Vec::new();
     for provider in clients(&sim)? {
         let id = provider.id();
@@ -557,29 +738,30 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
             raw.lookup(&http).await?;
             provider.get(&[ip]).await?;
         }
-
-        // Alternate blocks of raw and SDK lookups, so that drift (other load
-        // on the machine, CPU frequency) falls on both columns alike.
         let mut row = Overhead {
             provider: id,
+            lookups,
             raw: Duration::ZERO,
             sdk: Duration::ZERO,
+            raw_cpu: Duration::ZERO,
+            sdk_cpu: Duration::ZERO,
             raw_requests: 0,
             sdk_requests: 0,
         };
         let mut left = lookups;
         while left > 0 {
             let block = left.min(lookups.div_ceil(ROUNDS));
-            sim.reset_counts();
-            let started = Instant::now();
+            let requests = provider_requests(&sim, id).await?;
+            let (cpu, started) = (process_cpu(), Instant::now());
             for _ in 0..block {
                 raw.lookup(&http).await?;
             }
             row.raw += started.elapsed();
-            row.raw_requests += provider_requests(&sim, id);
+            row.raw_cpu += elapsed_cpu(cpu);
+            row.raw_requests += provider_requests(&sim, id).await? - requests;
 
-            sim.reset_counts();
-            let started = Instant::now();
+            let requests = provider_requests(&sim, id).await?;
+            let (cpu, started) = (process_cpu(), Instant::now());
             for _ in 0..block {
                 let found = provider.get(&[ip]).await?;
                 if !satisfies(found.get(&ip).and_then(Option::as_ref), &record) {
@@ -587,43 +769,65 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
                 }
             }
             row.sdk += started.elapsed();
-            row.sdk_requests += provider_requests(&sim, id);
+            row.sdk_cpu += elapsed_cpu(cpu);
+            row.sdk_requests += provider_requests(&sim, id).await? - requests;
             left -= block;
         }
         rows.push(row);
     }
-    sim.shutdown().await;
     Ok(rows)
 }
 
-fn print_overhead_table(rows: &[Overhead], lookups: usize) {
+fn elapsed_cpu(since: Option<Duration>) -> Duration {
+    match (since, process_cpu()) {
+        (Some(then), Some(now)) => now.saturating_sub(then),
+        _ => Duration::ZERO,
+    }
+}
+
+fn print_overhead_table(rows: &[Overhead]) {
+    let Some(lookups) = rows.first().map(|r| r.lookups) else {
+        return;
+    };
     println!(
         "\nsingle-IP lookups, 0 ms latency, {lookups} sequential per column \
-         (plain reqwest vs PtrProvider::get)\n"
+         (plain reqwest vs PtrProvider::get); CPU is this process's, the \
+         simulator runs in its own\n"
     );
     println!(
-        "{:<8}{:>14}{:>14}{:>10}{:>14}",
-        "provider", "raw µs/call", "SDK µs/call", "overhead", "requests/call"
+        "{:<8}{:>12}{:>12}{:>8}{:>12}{:>12}{:>8}{:>16}",
+        "provider",
+        "raw µs cpu",
+        "SDK µs cpu",
+        "cpu ×",
+        "raw µs wall",
+        "SDK µs wall",
+        "wall ×",
+        "requests/call"
     );
     let per_call = |d: Duration| d.as_secs_f64() * 1e6 / lookups as f64;
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON);
     for r in rows {
         println!(
-            "{:<8}{:>14.1}{:>14.1}{:>9.2}×{:>9} / {}",
+            "{:<8}{:>12.1}{:>12.1}{:>7.2}×{:>12.1}{:>12.1}{:>7.2}×{:>9} / {}",
             r.provider.as_str(),
+            per_call(r.raw_cpu),
+            per_call(r.sdk_cpu),
+            ratio(r.sdk_cpu, r.raw_cpu),
             per_call(r.raw),
             per_call(r.sdk),
-            r.sdk.as_secs_f64() / r.raw.as_secs_f64(),
+            ratio(r.sdk, r.raw),
             r.raw_requests as f64 / lookups as f64,
             r.sdk_requests as f64 / lookups as f64,
         );
     }
-    // Wall time of sequential calls with the simulator in this process:
-    // not yet the client-only CPU ratio the performance issue asks for.
+    println!();
     for r in rows {
         println!(
-            "overhead {}: wall_ratio={:.3}",
+            "overhead {}: cpu_ratio={:.3} wall_ratio={:.3}",
             r.provider.as_str(),
-            r.sdk.as_secs_f64() / r.raw.as_secs_f64()
+            ratio(r.sdk_cpu, r.raw_cpu),
+            ratio(r.sdk, r.raw)
         );
     }
 }
@@ -639,13 +843,18 @@ async fn run() -> Result<(), BoxError> {
     let rows = ensure_runs(sizes.ptrs).await?;
     print_ensure_table(&rows);
     let overhead = overhead(sizes.lookups).await?;
-    print_overhead_table(&overhead, sizes.lookups);
+    print_overhead_table(&overhead);
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let mut args = env::args().skip_while(|a| a != "--serve-sim");
+    let result = match (args.next(), args.next()) {
+        (Some(_), Some(what)) => serve_sim(&what).await,
+        _ => run().await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ensure bench: {e}");
