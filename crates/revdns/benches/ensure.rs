@@ -8,8 +8,10 @@
 //! cargo bench -p revdns --bench ensure -- --quick  # 500 PTRs, 500 lookups
 //! ```
 //!
-//! `REVDNS_BENCH_PTRS` and `REVDNS_BENCH_LOOKUPS` set the sizes
-//! (`REVDNS_BENCH_QUICK=1` is the same as `--quick`).
+//! `REVDNS_BENCH_PTRS` and `REVDNS_BENCH_LOOKUPS` set the sizes,
+//! `REVDNS_BENCH_LATENCY_MS` part 1's latency
+//! (`REVDNS_BENCH_QUICK=1` is the same as `--quick`); `--only ensure` or
+//! `--only overhead` runs one part.
 //!
 //! The simulator runs in a child process (this binary again, with
 //! `--serve-sim`), so that its work is neither counted in this process's
@@ -47,8 +49,16 @@ use serde_json::{Value, json};
 
 type BoxError = Box<dyn Error>;
 
-/// Latency the simulator adds to every request in part 1.
-const LATENCY: Duration = Duration::from_millis(20);
+/// Latency the simulator adds to every request in part 1, unless
+/// `REVDNS_BENCH_LATENCY_MS` says otherwise (0 shows what is left: CPU).
+const DEFAULT_LATENCY: Duration = Duration::from_millis(20);
+
+fn latency() -> Duration {
+    env::var("REVDNS_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(DEFAULT_LATENCY, Duration::from_millis)
+}
 /// The benchmarking block (RFC 2544): room for 128,000 PTRs at 250 per /24.
 const BLOCK: &str = "198.18.0.0/15";
 const PER_ZONE: usize = 250;
@@ -112,13 +122,13 @@ fn desired(n: usize) -> Result<Vec<PtrRecord>, BoxError> {
 }
 
 /// The simulator of part 1: the demo credentials, owning [`BLOCK`], with an
-/// ECL reverse zone per /24 used and [`LATENCY`] everywhere.
+/// ECL reverse zone per /24 used and [`latency`] everywhere.
 fn bench_config(zones: &[String]) -> SimConfig {
     let mut ecl = EclUser::new(demo::ECL_USERNAME, demo::ECL_PASSWORD, demo::ECL_PROJECT_ID);
     for zone in zones {
         ecl = ecl.zone(EclZone::new(zone));
     }
-    let slow = Faults::none().latency(LATENCY);
+    let slow = Faults::none().latency(latency());
     SimConfig::new()
         .edis_account(
             EdisAccount::new(demo::EDIS_EMAIL, demo::EDIS_PASSWORD)
@@ -475,7 +485,7 @@ async fn measure(
         wall,
         requests: by_operation.values().sum(),
         ideal: ideal.requests(),
-        floor: ideal.floor(LATENCY),
+        floor: ideal.floor(latency()),
         outcome,
         by_operation,
     })
@@ -516,7 +526,7 @@ fn print_ensure_table(rows: &[Row]) {
         "\nensure, {} ms latency per request, simulator in its own process \
          (EDIS batch {EDIS_CHUNK}, one at a time; IONOS concurrency {IONOS_CONCURRENCY}; \
          ECL {ECL_ZONES_IN_FLIGHT} zones x {ECL_CONCURRENCY} writes)\n",
-        LATENCY.as_millis()
+        latency().as_millis()
     );
     println!(
         "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11}{:>10}{:>8}{:>9}  outcome",
@@ -840,10 +850,15 @@ async fn run() -> Result<(), BoxError> {
         "revdns ensure benchmark: {} PTRs per provider, {} lookups",
         sizes.ptrs, sizes.lookups
     );
-    let rows = ensure_runs(sizes.ptrs).await?;
-    print_ensure_table(&rows);
-    let overhead = overhead(sizes.lookups).await?;
-    print_overhead_table(&overhead);
+    let only = env::args().skip_while(|a| a != "--only").nth(1);
+    if only.as_deref() != Some("overhead") {
+        let rows = ensure_runs(sizes.ptrs).await?;
+        print_ensure_table(&rows);
+    }
+    if only.as_deref() != Some("ensure") {
+        let overhead = overhead(sizes.lookups).await?;
+        print_overhead_table(&overhead);
+    }
     Ok(())
 }
 
