@@ -1,8 +1,8 @@
 //! The TLS backend of every client, chosen by revdns-core's features:
-//! `rustls-aws-lc` (default) and `native-tls` leave it to reqwest;
-//! `rustls-ring` builds a rustls configuration with the ring provider and
-//! the platform's certificate verifier. When more than one is on, reqwest's
-//! own backends win.
+//! `rustls-ring` (default) builds a rustls configuration with the ring
+//! provider and the platform's certificate verifier; `rustls-aws-lc` and
+//! `native-tls` leave it to reqwest. When more than one is on, reqwest's own
+//! backends win.
 //!
 //! With `rustls-ring` alone, reqwest has no crypto provider of its own, and
 //! any other reqwest client in the program would panic when built. So the
