@@ -7,6 +7,7 @@ mod error;
 mod hooks;
 mod provider;
 pub mod records;
+mod timestamp;
 mod zones;
 
 #[cfg(feature = "mock")]
