@@ -541,6 +541,7 @@ const ROUNDS: usize = 10;
 /// lists).
 async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
     let sim = Simulator::start(SimConfig::demo()).await?;
+    revdns::install_tls_provider();
     let http = reqwest::Client::new();
     let ip: IpAddr = "192.0.2.10".parse()?;
     let record = PtrRecord::new(ip, Hostname::new("mail.example.net")?);
