@@ -109,6 +109,17 @@ fn settings(provider: &Provider) -> Result<GenerationSettings> {
     // signatures, tokens) becomes a type whose `Debug` prints `[redacted]`,
     // so no derived `Debug` of a generated type shows it.
     settings.with_conversion(secret_schema(), SECRET_TYPE, std::iter::empty());
+    // A `format: date-time` string stays the provider's text (the field's
+    // doc, from the spec, gives its format) instead of a chrono type: no
+    // hand-written code reads a generated timestamp, a date in a shape chrono
+    // would refuse cannot fail a whole answer, and the SDK builds without
+    // chrono and its dependencies. ECL's zone-less timestamps are text
+    // already.
+    settings.with_conversion(
+        date_time_schema(),
+        "::std::string::String",
+        std::iter::empty(),
+    );
     for (schema, name) in provider.renames {
         settings.with_patch(schema, TypePatch::default().with_rename(*name));
     }
@@ -179,6 +190,11 @@ const SECRET_KEYS: &[&str] = &["type", "format", "description", "example", "titl
 
 fn secret_schema() -> schemars::schema::SchemaObject {
     serde_json::from_value(serde_json::json!({"type": "string", "format": "password"}))
+        .expect("a literal schema")
+}
+
+fn date_time_schema() -> schemars::schema::SchemaObject {
+    serde_json::from_value(serde_json::json!({"type": "string", "format": "date-time"}))
         .expect("a literal schema")
 }
 

@@ -60,7 +60,14 @@ pub const PROVIDERS: &[Provider] = &[
         inner_type: "crate::hooks::HookState",
         // `records` in answers is a list, or a bare string after an update;
         // the hand-written type reads both and always writes a list.
-        replacements: &[("RecordValues", "crate::records::RecordValues")],
+        replacements: &[
+            ("RecordValues", "crate::records::RecordValues"),
+            // Checked by hand: the spec's only `pattern`s, so the crate needs
+            // no regular expression engine (typify's code for a pattern
+            // uses regress, which no crate depends on any more).
+            ("RecordsetName", "crate::names::RecordsetName"),
+            ("ZoneName", "crate::names::ZoneName"),
+        ],
         renames: &[],
     },
 ];

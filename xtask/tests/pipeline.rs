@@ -218,6 +218,26 @@ fn password_fields_become_the_redacting_type() {
 }
 
 #[test]
+fn date_time_fields_stay_text() {
+    let tree = scratch_tree();
+    let ionos = find("ionos").unwrap();
+    regenerate(tree.path(), ionos, false).unwrap();
+    let code = fs::read_to_string(tree.path().join(ionos.output)).unwrap();
+    assert!(
+        !code.contains("chrono"),
+        "no chrono type in the IONOS client"
+    );
+    for field in ["created_date", "last_modified_date"] {
+        assert!(
+            code.contains(&format!(
+                "pub {field}: ::std::option::Option<::std::string::String>,"
+            )),
+            "{field}"
+        );
+    }
+}
+
+#[test]
 fn a_password_field_that_would_not_convert_is_an_error() {
     let tree = scratch_tree();
     let spec = tree.path().join("specs/edis/auth.yaml");

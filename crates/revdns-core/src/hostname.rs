@@ -505,6 +505,17 @@ mod tests {
         assert!(r.contains("A-label"), "{r}");
     }
 
+    /// The hint is the UTS 46 form, so it needs idna's Unicode back end
+    /// (idna_adapter 1.1 or 1.2; with 1.0 there is no hint): a decomposed
+    /// `ü` is composed first, and non-Latin scripts are encoded too.
+    #[test]
+    fn hostname_idn_hint_is_the_uts46_a_label() {
+        let r = reason("bu\u{308}cher.example.net");
+        assert!(r.contains("`xn--bcher-kva`"), "{r}");
+        let r = reason("host.例え.jp");
+        assert!(r.contains("`xn--r8jz45g`"), "{r}");
+    }
+
     #[test]
     fn hostname_long_label_is_shortened_in_message() {
         let r = reason(&format!("{}.example.net", "a".repeat(1000)));

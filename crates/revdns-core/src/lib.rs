@@ -23,7 +23,7 @@ pub mod sync;
 pub use capabilities::{Capabilities, Enumeration};
 pub use env_var::EnvVar;
 pub use error::{BoxError, Error, ErrorMeta};
-pub use futures::stream::BoxStream;
+pub use futures_util::stream::BoxStream;
 pub use gate::{Gate, Gated};
 pub use hostname::Hostname;
 pub use prefix::IpPrefix;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::IpAddr;
 
-use futures::stream::BoxStream;
+use futures_util::stream::BoxStream;
 
 use crate::apply::Progress;
 use crate::gate::{self, Gate, Gated};

@@ -250,7 +250,7 @@ impl RetryState {
     /// the retries after failures so far (429 waits do not grow it).
     /// On `Some`, the attempt counter advances.
     pub fn next_delay(&mut self, action: RetryAction) -> Option<Duration> {
-        self.next_delay_with(action, rand::random::<f64>())
+        self.next_delay_with(action, jitter())
     }
 
     /// [`next_delay`](RetryState::next_delay) with the jitter given, for
@@ -300,6 +300,23 @@ impl RetryState {
             .saturating_mul(factor)
             .min(self.config.max_delay)
     }
+}
+
+/// A jitter in `[0.0, 1.0)`, different on each call, from the standard
+/// library alone: [`RandomState`](std::collections::hash_map::RandomState)
+/// keys its hasher with random values the operating system gives each
+/// process (and varies them with each `new`), so hashing a counter with it
+/// gives a fresh, evenly spread 64-bit value. That is plenty for spreading
+/// retries apart; it is not meant for secrets.
+fn jitter() -> f64 {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    let bits = RandomState::new().hash_one(DRAWS.fetch_add(1, Ordering::Relaxed));
+    // The top 53 bits, an f64's precision, scaled into [0, 1).
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Waits `d` on the Tokio clock, so tests with paused time do not really sleep.
@@ -495,6 +512,29 @@ mod tests {
             let mut state = RetryState::new(RetryConfig::default());
             assert!(state.next_delay(RETRY).unwrap() <= Duration::from_millis(200));
         }
+    }
+
+    #[test]
+    fn jitter_is_in_range_and_spread() {
+        let draws: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|j| (0.0..1.0).contains(j)), "{draws:?}");
+        // Uniform on [0, 1): the mean of 1000 draws is 0.5 give or take
+        // 0.009 (one standard deviation), and every tenth is hit.
+        let mean = draws.iter().sum::<f64>() / 1000.0;
+        assert!((0.4..0.6).contains(&mean), "mean {mean}");
+        for tenth in 0..10 {
+            let low = f64::from(tenth) / 10.0;
+            assert!(
+                draws.iter().any(|j| (low..low + 0.1).contains(j)),
+                "no draw in [{low}, {})",
+                low + 0.1
+            );
+        }
+        // Fresh values, not one repeated.
+        let mut sorted = draws.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        assert!(sorted.len() > 990, "{} distinct", sorted.len());
     }
 
     #[tokio::test(start_paused = true)]

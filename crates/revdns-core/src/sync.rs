@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
 
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 
 use crate::apply::Progress;
 use crate::prefix::in_scope;
@@ -358,7 +358,7 @@ mod tests {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use futures::stream::{self, BoxStream, StreamExt};
+    use futures_util::stream::{self, BoxStream, StreamExt};
 
     use super::*;
     use crate::{Capabilities, Enumeration, ProviderId};

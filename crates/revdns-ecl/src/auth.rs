@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::config::check_url;
+use crate::timestamp;
 
 const P: ProviderId = ProviderId::Ecl;
 
@@ -261,14 +262,12 @@ pub(crate) fn strip_version(endpoint: &str) -> String {
 /// without `issued_at`. Using Keystone's own `issued_at` keeps a skewed local
 /// clock out of it. `None` when `expires_at` is missing or unreadable.
 fn token_lifetime(issued_at: Option<&str>, expires_at: Option<&str>) -> Option<Duration> {
-    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
-    let expires = parse(expires_at?)?;
+    let expires = timestamp::unix_nanos(expires_at?)?;
     let issued = issued_at
-        .and_then(parse)
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
-    let seconds = (expires.with_timezone(&chrono::Utc) - issued).num_milliseconds();
-    Some(Duration::from_millis(u64::try_from(seconds).unwrap_or(0)))
+        .and_then(timestamp::unix_nanos)
+        .unwrap_or_else(timestamp::now_unix_nanos);
+    let millis = (expires - issued) / 1_000_000;
+    Some(Duration::from_millis(u64::try_from(millis).unwrap_or(0)))
 }
 
 /// The public `dns` endpoint of the catalog, in `region` when one is given
@@ -427,6 +426,15 @@ mod tests {
         assert_eq!(l, Some(Duration::from_secs(24 * 3600)));
         assert_eq!(token_lifetime(None, None), None);
         assert_eq!(token_lifetime(None, Some("not a date")), None);
+        // Offsets count; an unreadable issued_at falls back to now.
+        assert_eq!(
+            token_lifetime(
+                Some("2016-10-11T02:07:49Z"),
+                Some("2016-10-11T05:07:49.5+02:00")
+            ),
+            Some(Duration::from_millis(3_600_500))
+        );
+        assert!(token_lifetime(Some("?"), Some("2999-01-01T00:00:00Z")).unwrap() > Duration::ZERO);
         // Already expired: zero, so the token is renewed at once.
         assert_eq!(
             token_lifetime(Some("2016-10-12T00:00:00Z"), Some("2016-10-11T00:00:00Z")),

@@ -23,7 +23,7 @@ pub mod types {
     pub struct CreateRecordsetRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<CreateRecordsetRequestDescription>,
-        pub name: RecordsetName,
+        pub name: crate::names::RecordsetName,
         /**Each value becomes a separate recordset. A PTR recordset holds one value (E2016).
 */
         pub records: ::std::vec::Vec<::std::string::String>,
@@ -105,7 +105,7 @@ pub mod types {
         ///Not supported; ignored.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub masters: ::std::vec::Vec<::std::string::String>,
-        pub name: ZoneName,
+        pub name: crate::names::ZoneName,
         ///Not supported; ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ttl: ::std::option::Option<i64>,
@@ -427,75 +427,6 @@ pub mod types {
         pub recordsets: ::std::vec::Vec<Recordset>,
     }
 
-    /**A fully qualified name ending with a period, inside the zone (E2015 otherwise). Inferred: no empty labels, no whitespace, labels of at most 63 octets.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RecordsetName(::std::string::String);
-    impl ::std::ops::Deref for RecordsetName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-
-    impl ::std::convert::From<RecordsetName> for ::std::string::String {
-        fn from(value: RecordsetName) -> Self {
-            value.0
-        }
-    }
-
-    impl ::std::str::FromStr for RecordsetName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 2usize {
-                return Err("shorter than 2 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^([^.\\s]{1,63}\\.)+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^([^.\\s]{1,63}\\.)+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for RecordsetName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for RecordsetName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for RecordsetName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-
     ///`SortDir`
     #[derive(
         ::serde::Deserialize,
@@ -669,7 +600,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<UpdateRecordsetRequestDescription>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<RecordsetName>,
+        pub name: ::std::option::Option<crate::names::RecordsetName>,
         ///"Number of the records must be 1."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub records: ::std::option::Option<[::std::string::String; 1usize]>,
@@ -904,75 +835,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<CollectionMetadata>,
         pub zones: ::std::vec::Vec<Zone>,
-    }
-
-    /**A zone name, 1 to 128 bytes, ending with a period (E2012 otherwise). Inferred: no empty labels, no whitespace, labels of at most 63 octets.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ZoneName(::std::string::String);
-    impl ::std::ops::Deref for ZoneName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-
-    impl ::std::convert::From<ZoneName> for ::std::string::String {
-        fn from(value: ZoneName) -> Self {
-            value.0
-        }
-    }
-
-    impl ::std::str::FromStr for ZoneName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 2usize {
-                return Err("shorter than 2 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^([^.\\s]{1,63}\\.)+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^([^.\\s]{1,63}\\.)+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ZoneName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ZoneName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for ZoneName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
     }
 
     /**Not supported by the service (always 0). Inferred: a number or a string (`""` or digits), as eclcloud's zone results accept both.

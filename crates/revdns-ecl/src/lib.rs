@@ -5,8 +5,10 @@ mod client;
 mod config;
 mod error;
 mod hooks;
+mod names;
 mod provider;
 pub mod records;
+mod timestamp;
 mod zones;
 
 #[cfg(feature = "mock")]
@@ -22,8 +24,17 @@ mod generated;
 /// hatch for what it does not cover (zones, other record types). Get one
 /// with the token and endpoint attached from [`Client::api`].
 pub mod api {
-    pub use crate::generated::{Client, DEFAULT_BASE_URL, Error, ResponseValue, types};
+    pub use crate::generated::{Client, DEFAULT_BASE_URL, Error, ResponseValue};
     pub use crate::hooks::HookState;
+
+    /// The types of the spec's schemas, all generated but the two names
+    /// checked by hand ([`RecordsetName`](types::RecordsetName) and
+    /// [`ZoneName`](types::ZoneName)) and
+    /// [`RecordValues`](crate::records::RecordValues).
+    pub mod types {
+        pub use crate::generated::types::*;
+        pub use crate::names::{NameError, RecordsetName, ZoneName};
+    }
 }
 
 pub use client::Client;

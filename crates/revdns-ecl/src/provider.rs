@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::IpAddr;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Outcomes, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;

@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use progenitor_client::ClientInfo;
 use revdns_core::address::check_address;
 use revdns_core::input::check_comment;

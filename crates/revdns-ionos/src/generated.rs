@@ -163,9 +163,7 @@ present if offset is greater than 0.
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub created_date: ::std::option::Option<::std::string::String>,
         ///Unique name of the identity that created the resource.
         #[serde(
             rename = "lastModifiedBy",
@@ -183,9 +181,7 @@ present if offset is greater than 0.
             rename = "lastModifiedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_modified_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_modified_date: ::std::option::Option<::std::string::String>,
         ///Unique name of the resource.
         #[serde(
             rename = "resourceURN",

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use revdns_core::apply::{self, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
@@ -61,7 +61,7 @@ impl PtrProvider for Client {
     /// is skipped.
     fn list(&self) -> BoxStream<'_, Result<PtrRecord, Error>> {
         Client::list_records(self)
-            .try_filter_map(|r| futures::future::ready(Ok(r.to_ptr_record())))
+            .try_filter_map(|r| futures_util::future::ready(Ok(r.to_ptr_record())))
             .boxed()
     }
 

@@ -238,6 +238,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .build()?;
     runtime.block_on(async {
         let sim = Simulator::start(config()).await?;
+        revdns_core::runtime::install_tls_provider();
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(concurrency)
             .build()?;

@@ -864,6 +864,9 @@ async fn run() -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // This binary builds plain reqwest clients (the baseline, the admin
+    // API's) before any revdns client.
+    revdns::install_tls_provider();
     let mut args = env::args().skip_while(|a| a != "--serve-sim");
     let result = match (args.next(), args.next()) {
         (Some(_), Some(what)) => serve_sim(&what).await,

@@ -13,6 +13,9 @@ pub use revdns_core::gate::{self, Gate, Gated};
 /// Reverse-name maths: the reverse name of an address and back, and the
 /// zone that holds a name.
 pub use revdns_core::reverse;
+/// Under the default `rustls-ring` backend, lets the program's own reqwest
+/// clients build before any revdns client (see the README's Features).
+pub use revdns_core::runtime::install_tls_provider;
 /// [`ensure`], [`remove`], [`plan`] and [`apply_plan`], and
 /// [`satisfies`](sync::satisfies).
 pub use revdns_core::sync;

@@ -45,6 +45,7 @@ pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryB
 pub use credential::{CredentialCache, Issued, Lease};
 pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
 pub use secrets::REDACTED;
+pub use tls::install_tls_provider;
 
 use context::{Answer, CallContext};
 

@@ -20,6 +20,9 @@ pub fn http() -> reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
+            // Under rustls-ring alone (the default), reqwest has no TLS
+            // provider of its own and would not build.
+            revdns_core::runtime::install_tls_provider();
             reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
                 .build()
