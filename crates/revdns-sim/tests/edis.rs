@@ -371,14 +371,15 @@ async fn the_default_limit_is_the_clients_default_batch() {
 async fn a_client_batch_over_the_limit_is_split_and_lands() {
     use revdns::{PtrChange, PtrProvider};
     let sim = demo_sim().await;
+    // The demo account's settings, as `revdns-sim` exports them.
+    let exports = sim.env_exports();
     let client = revdns::edis::Client::builder()
-        .credentials(revdns::edis::Credentials::new(
-            demo::EDIS_EMAIL,
-            demo::EDIS_PASSWORD,
-        ))
-        .kvm_id(demo::EDIS_KVM_ID)
-        .auth_base_url(sim.edis_url())
-        .ptr_base_url(sim.edis_url())
+        .from_env_with(|name| {
+            exports
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        })
         .chunk_size(80)
         .build()
         .unwrap();
