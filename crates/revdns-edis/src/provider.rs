@@ -214,11 +214,7 @@ impl PtrProvider for Client {
         // Read back what needs it.
         written.sort_unstable();
         let ips: Vec<IpAddr> = written.iter().map(|i| todo[i].ip()).collect();
-        let mut after = if ips.is_empty() {
-            BTreeMap::new()
-        } else {
-            self.read_each(&ips).await
-        };
+        let mut after = self.read_each(&ips).await;
         for &i in &written {
             let ip = todo[&i].ip();
             let outcome = match after.remove(&ip) {
@@ -350,9 +346,8 @@ fn done(change: &PtrChange, existed: bool) -> Outcome {
 fn verify(change: &PtrChange, existed: bool, now: Option<Hostname>) -> Outcome {
     let ip = change.ip();
     match (change.target(), &now) {
-        (Some(target), Some(t)) if t == target && existed => Outcome::Updated,
-        (Some(target), Some(t)) if t == target => Outcome::Created,
-        (None, None) => Outcome::Deleted,
+        (Some(target), Some(t)) if t == target => done(change, existed),
+        (None, None) => done(change, existed),
         _ => Outcome::Failed(not_applied(ip, now.as_ref())),
     }
 }

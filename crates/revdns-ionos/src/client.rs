@@ -318,8 +318,8 @@ impl Client {
                 Err(e) => return list_failed(e),
             };
             read += 1;
-            if page.first.is_some() && page.first == previous_first {
-                return list_failed(page.repeats(all.len()));
+            if let Err(e) = page.follows(previous_first, all.len()) {
+                return list_failed(e);
             }
             previous_first = page.first;
             let (count, capped) = (page.records.len(), page.page_size < page_size);
@@ -416,9 +416,7 @@ impl Client {
         pager: Pager,
     ) -> Result<(Vec<ReverseRecord>, Pager), Error> {
         let page = self.fetch(filter, pager.offset as usize).await?;
-        if page.first.is_some() && page.first == pager.previous_first {
-            return Err(page.repeats(pager.offset as usize));
-        }
+        page.follows(pager.previous_first, pager.offset as usize)?;
         let count = page.records.len();
         let next = Pager {
             offset: pager.offset.saturating_add(count as u32),
@@ -586,14 +584,18 @@ struct Page {
 }
 
 impl Page {
-    /// The error for a page at `offset` that repeats the previous one.
-    fn repeats(&self, offset: usize) -> Error {
-        Error::invalid_response(
-            P,
-            format!(
-                "the page at offset {offset} repeats the previous page; stopping instead of looping"
-            ),
-        )
+    /// Refuses a page at `offset` that repeats the one before it (whose
+    /// first record was `previous_first`): a server ignoring the offset.
+    fn follows(&self, previous_first: Option<Uuid>, offset: usize) -> Result<(), Error> {
+        if self.first.is_some() && self.first == previous_first {
+            return Err(Error::invalid_response(
+                P,
+                format!(
+                    "the page at offset {offset} repeats the previous page; stopping instead of looping"
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
