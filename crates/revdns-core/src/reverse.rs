@@ -5,6 +5,7 @@
 //! use any case and may omit the trailing dot. Zones match on whole labels:
 //! `2.0.192.in-addr.arpa.` never holds `1.12.0.192.in-addr.arpa.`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::RangeInclusive;
@@ -290,47 +291,109 @@ pub fn zone_for_ip<'a, I>(ip: IpAddr, zones: I) -> Option<ZoneMatch>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let name = reverse_name(ip);
-    let bare = &name[..name.len() - 1];
-    // Rank: twice the label count, plus one for a classless zone so it beats
-    // its /24 parent but not a (longer) zone for the host itself. Ties go to
-    // the smaller range, then to the first zone given.
-    let mut best: Option<((usize, std::cmp::Reverse<u16>), ZoneMatch)> = None;
-    for raw in zones {
-        if raw.is_empty() {
-            continue;
-        }
-        let zone = normalise(raw);
-        // Match on the raw zone: normalising turns the root `.` into "".
-        let candidate = if zone_contains(raw, bare) {
-            let rank = (2 * label_count(&zone), std::cmp::Reverse(0));
-            Some((rank, name.clone()))
-        } else if let (IpAddr::V4(v4), Some(c)) = (ip, classless(&zone)) {
-            let last = v4.octets()[3];
-            let in_parent = bare.split_once('.').is_some_and(|(_, p)| p == c.parent);
-            if in_parent && c.range.contains(&last) {
-                let size = u16::from(*c.range.end()) - u16::from(*c.range.start()) + 1;
-                let rank = (2 * label_count(c.parent) + 1, std::cmp::Reverse(size));
-                Some((rank, format!("{last}.{zone}.")))
-            } else {
-                None
+    ZoneIndex::new(zones).find(ip).map(|(_, m)| m)
+}
+
+/// Zones prepared for [`zone_for_ip`]'s question asked of many addresses:
+/// each zone is normalised and recognised (plain or RFC 2317 classless)
+/// once, and each address costs a hash lookup per label of its reverse name
+/// instead of a pass over every zone.
+///
+/// ```
+/// use revdns_core::reverse::ZoneIndex;
+///
+/// let index = ZoneIndex::new(["2.0.192.in-addr.arpa.", "0/25.2.0.192.in-addr.arpa."]);
+/// let (position, m) = index.find("192.0.2.5".parse()?).unwrap();
+/// assert_eq!(position, 1);
+/// assert_eq!(m.record_name, "5.0/25.2.0.192.in-addr.arpa.");
+/// assert_eq!(index.find("198.51.100.1".parse()?), None);
+/// # Ok::<(), std::net::AddrParseError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ZoneIndex {
+    /// Each zone as given, normalised (lower-case, no trailing dot; the root
+    /// is `""`); `None` for an empty string, which is no zone.
+    zones: Vec<Option<String>>,
+    /// Plain zones by normalised name: the first position given.
+    plain: HashMap<String, usize>,
+    /// Classless zones by their `/24` parent: last-octet range and position.
+    classless: HashMap<String, Vec<(RangeInclusive<u8>, usize)>>,
+}
+
+impl ZoneIndex {
+    /// Indexes `zones`, in the order given (which breaks ties).
+    pub fn new<'a>(zones: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut index = ZoneIndex::default();
+        for (position, raw) in zones.into_iter().enumerate() {
+            if raw.is_empty() {
+                index.zones.push(None);
+                continue;
             }
-        } else {
-            None
+            let zone = normalise(raw);
+            if let Some(c) = classless(&zone) {
+                index
+                    .classless
+                    .entry(c.parent.to_owned())
+                    .or_default()
+                    .push((c.range, position));
+            } else {
+                index.plain.entry(zone.clone()).or_insert(position);
+            }
+            index.zones.push(Some(zone));
+        }
+        index
+    }
+
+    /// The most specific zone holding `ip`'s PTR, as [`zone_for_ip`] finds
+    /// it, with its position among the zones given.
+    pub fn find(&self, ip: IpAddr) -> Option<(usize, ZoneMatch)> {
+        let name = reverse_name(ip);
+        let bare = &name[..name.len() - 1];
+        // Plain zones: the longest whole-label suffix of the name (the root,
+        // `""`, holds every name and ranks last).
+        let suffixes = std::iter::once(bare)
+            .chain(bare.match_indices('.').map(|(at, _)| &bare[at + 1..]))
+            .chain(std::iter::once(""));
+        let plain = suffixes
+            .enumerate()
+            .find_map(|(skipped, suffix)| Some((skipped, *self.plain.get(suffix)?)));
+        // A zone for the host itself (nothing skipped) beats a classless
+        // zone, which beats its `/24` parent and anything shorter.
+        let classless = match (ip, plain) {
+            (_, Some((0, _))) | (IpAddr::V6(_), _) => None,
+            (IpAddr::V4(v4), _) => {
+                let last = v4.octets()[3];
+                let parent = bare.split_once('.').map_or("", |(_, p)| p);
+                self.classless
+                    .get(parent)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(range, _)| range.contains(&last))
+                    // The smaller range, then the first given.
+                    .min_by_key(|(range, position)| (range.end() - range.start(), *position))
+                    .map(|&(_, position)| (position, last))
+            }
         };
-        if let Some((rank, record_name)) = candidate
-            && best.as_ref().is_none_or(|(r, _)| rank > *r)
-        {
-            best = Some((
-                rank,
+        let zone_of = |position: usize| self.zones[position].as_deref().unwrap_or_default();
+        if let Some((position, last)) = classless {
+            let zone = zone_of(position);
+            return Some((
+                position,
                 ZoneMatch {
                     zone: format!("{zone}."),
-                    record_name,
+                    record_name: format!("{last}.{zone}."),
                 },
             ));
         }
+        let (_, position) = plain?;
+        Some((
+            position,
+            ZoneMatch {
+                zone: format!("{}.", zone_of(position)),
+                record_name: name,
+            },
+        ))
     }
-    best.map(|(_, m)| m)
 }
 
 /// The zone among `zones` that holds `name` with the longest whole-label
@@ -624,6 +687,108 @@ mod tests {
         assert_eq!(m.zone, "0/26.2.0.192.in-addr.arpa.");
         let m = zone_for_ip(ip("192.0.2.100"), zones).unwrap();
         assert_eq!(m.zone, "0/25.2.0.192.in-addr.arpa.");
+    }
+
+    /// The definition, zone by zone: every zone that holds the address
+    /// ranked by labels (a classless zone just above its `/24` parent, the
+    /// smaller range first), ties to the first given.
+    fn by_definition(ip: IpAddr, zones: &[&str]) -> Option<(usize, ZoneMatch)> {
+        let name = reverse_name(ip);
+        let bare = &name[..name.len() - 1];
+        let mut best: Option<((usize, std::cmp::Reverse<u16>), usize, ZoneMatch)> = None;
+        for (position, raw) in zones.iter().enumerate() {
+            if raw.is_empty() {
+                continue;
+            }
+            let zone = normalise(raw);
+            let candidate = if zone_contains(raw, bare) {
+                Some(((2 * label_count(&zone), std::cmp::Reverse(0)), name.clone()))
+            } else if let (IpAddr::V4(v4), Some(c)) = (ip, classless(&zone)) {
+                let last = v4.octets()[3];
+                let in_parent = bare.split_once('.').is_some_and(|(_, p)| p == c.parent);
+                (in_parent && c.range.contains(&last)).then(|| {
+                    let size = u16::from(*c.range.end()) - u16::from(*c.range.start()) + 1;
+                    let rank = (2 * label_count(c.parent) + 1, std::cmp::Reverse(size));
+                    (rank, format!("{last}.{zone}."))
+                })
+            } else {
+                None
+            };
+            if let Some((rank, record_name)) = candidate
+                && best.as_ref().is_none_or(|(r, _, _)| rank > *r)
+            {
+                let zone = format!("{zone}.");
+                best = Some((rank, position, ZoneMatch { zone, record_name }));
+            }
+        }
+        best.map(|(_, position, m)| (position, m))
+    }
+
+    #[test]
+    fn the_index_answers_as_the_definition() {
+        let zone_sets: &[&[&str]] = &[
+            &[
+                "2.0.192.in-addr.arpa.",
+                "0/25.2.0.192.in-addr.arpa.",
+                "128-255.2.0.192.IN-ADDR.ARPA",
+            ],
+            &[
+                "0-127.2.0.192.in-addr.arpa",
+                "0/25.2.0.192.in-addr.arpa.",
+                "0/26.2.0.192.in-addr.arpa.",
+            ],
+            &[
+                ".",
+                "arpa",
+                "in-addr.arpa.",
+                "192.in-addr.arpa",
+                "12.0.192.in-addr.arpa.",
+            ],
+            &[
+                "5.2.0.192.in-addr.arpa.",
+                "0/25.2.0.192.in-addr.arpa.",
+                "2.0.192.in-addr.arpa",
+            ],
+            &[
+                "",
+                "example.net.",
+                "2.0.192.in-addr.arpa.",
+                "2.0.192.IN-ADDR.ARPA",
+                "1/25.2.0.192.in-addr.arpa.",
+            ],
+            &[
+                "8.b.d.0.1.0.0.2.ip6.arpa.",
+                "ip6.arpa",
+                "0.0.0.0.8.B.D.0.1.0.0.2.ip6.arpa",
+            ],
+            &[],
+        ];
+        let ips = [
+            "192.0.2.0",
+            "192.0.2.5",
+            "192.0.2.63",
+            "192.0.2.64",
+            "192.0.2.127",
+            "192.0.2.128",
+            "192.0.2.255",
+            "192.0.12.1",
+            "192.1.1.1",
+            "198.51.100.1",
+            "2001:db8::1",
+            "2001:db8:1::1",
+            "2001:db9::1",
+            "::ffff:192.0.2.5",
+        ];
+        for zones in zone_sets {
+            let index = ZoneIndex::new(zones.iter().copied());
+            for addr in ips {
+                assert_eq!(
+                    index.find(ip(addr)),
+                    by_definition(ip(addr), zones),
+                    "{addr} in {zones:?}"
+                );
+            }
+        }
     }
 
     #[test]

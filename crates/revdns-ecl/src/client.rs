@@ -204,12 +204,12 @@ impl Client {
     /// address has none in the cache (the zone may be new).
     pub(crate) async fn place_all(&self, ips: &[IpAddr]) -> Result<Vec<Option<Placement>>, Error> {
         let zones = self.zones(false).await?;
-        let placed: Vec<_> = ips.iter().map(|ip| zones::place(&zones, *ip)).collect();
+        let placed = zones::place_each(&zones, ips);
         if placed.iter().all(Option::is_some) {
             return Ok(placed);
         }
         let zones = self.zones(true).await?;
-        Ok(ips.iter().map(|ip| zones::place(&zones, *ip)).collect())
+        Ok(zones::place_each(&zones, ips))
     }
 
     /// One page of a zone's recordsets.

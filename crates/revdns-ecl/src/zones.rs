@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use revdns_core::reverse::{parse_reverse_name, zone_contains, zone_for_ip};
+use revdns_core::reverse::{ZoneIndex, parse_reverse_name, zone_contains, zone_for_ip};
 use revdns_core::{Error, ProviderId};
 use uuid::Uuid;
 
@@ -47,15 +47,20 @@ pub(crate) fn is_reverse(name: &str) -> bool {
     zone_contains("in-addr.arpa.", name) || zone_contains("ip6.arpa.", name)
 }
 
-/// The most specific zone holding `ip`'s PTR (whole-label longest match,
-/// RFC 2317 classless zones included), or `None`.
-pub(crate) fn place(zones: &[ZoneRef], ip: IpAddr) -> Option<Placement> {
-    let found = zone_for_ip(ip, zones.iter().map(|z| z.name.as_str()))?;
-    let zone = zones.iter().find(|z| z.name == found.zone)?;
-    Some(Placement {
-        zone: zone.clone(),
-        record_name: found.record_name,
-    })
+/// For each of `ips`, the most specific zone holding its PTR (whole-label
+/// longest match, RFC 2317 classless zones included), or `None`; the zones
+/// are indexed once for all of them.
+pub(crate) fn place_each(zones: &[ZoneRef], ips: &[IpAddr]) -> Vec<Option<Placement>> {
+    let index = ZoneIndex::new(zones.iter().map(|z| z.name.as_str()));
+    ips.iter()
+        .map(|ip| {
+            let (position, found) = index.find(*ip)?;
+            Some(Placement {
+                zone: zones[position].clone(),
+                record_name: found.record_name,
+            })
+        })
+        .collect()
 }
 
 /// The address a PTR owner name in `zone` stands for: the plain reverse
@@ -114,6 +119,10 @@ pub(crate) fn next_marker(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn place(zones: &[ZoneRef], ip: IpAddr) -> Option<Placement> {
+        place_each(zones, &[ip]).pop().flatten()
+    }
 
     fn zone(name: &str) -> ZoneRef {
         ZoneRef::new(Uuid::new_v4(), name)
