@@ -1,6 +1,7 @@
 //! What happens to an answer on its way out, after the handler has run:
 //! fault answers turned into a load balancer's HTML page, read answers
-//! padded to a size, and answers lost by cutting the connection.
+//! padded to a size, held until their latency is up, and answers lost by
+//! cutting the connection.
 //!
 //! One middleware wraps every provider's router. It gives the request a
 //! fresh [`Fate`](crate::server::Fate) (through its `ConnectInfo<Conn>`),
@@ -64,6 +65,10 @@ pub(crate) async fn deliver(
             _ => response,
         }
     };
+    if let Some(due) = fate.answer_at {
+        // The rest of the latency: the answer's way back.
+        tokio::time::sleep_until(due).await;
+    }
     if fate.lose {
         // The handler ran and its change is applied; the answer never leaves.
         conn.kill();

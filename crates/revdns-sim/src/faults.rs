@@ -52,7 +52,10 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
-    /// Fixed delay before every answer.
+    /// Time from a request's arrival to its answer. The handler acts
+    /// halfway through (the request's way in); the answer leaves at the
+    /// end, however long the handler took within that second half (the way
+    /// out), as a server's own work sits inside a real round trip.
     #[serde(rename = "latency_ms", with = "millis")]
     pub latency: Duration,
     /// Upper bound of an extra uniform random delay.
@@ -389,17 +392,25 @@ impl FaultEngine {
     }
 
     /// Applies latency, the rate limit and the random faults to one request
-    /// from credential `key`; `None` means serve it.
-    pub(crate) async fn admit(&self, key: &str) -> Option<Refusal> {
+    /// from credential `key`: its refusal (`None` means serve it), and when
+    /// its answer is due (see [`Faults::latency`]).
+    pub(crate) async fn admit(&self, key: &str) -> (Option<Refusal>, Option<Instant>) {
+        let arrived = Instant::now();
         let faults = self.faults();
         let mut delay = faults.latency;
         if !faults.jitter.is_zero() {
             let extra = self.with_rng(|r| r.random::<f64>());
             delay += faults.jitter.mul_f64(extra);
         }
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
+        let answer_at = (!delay.is_zero()).then(|| arrived + delay);
+        if answer_at.is_some() {
+            tokio::time::sleep_until(arrived + delay / 2).await;
         }
+        (self.refusal(key, faults), answer_at)
+    }
+
+    /// The rate limit's and the random faults' verdict on one request.
+    fn refusal(&self, key: &str, faults: Faults) -> Option<Refusal> {
         if let Some(limit) = faults.rate_limit
             && let Some(retry_after) = self.over_limit(key, limit)
         {
@@ -526,7 +537,7 @@ mod tests {
             let e = FaultEngine::new(faults, seed);
             let mut seen = Vec::new();
             for _ in 0..64 {
-                let refusal = e.admit("k").await;
+                let refusal = e.admit("k").await.0;
                 seen.push((refusal.is_none() && e.lose_answer(), refusal));
             }
             seen
@@ -541,7 +552,7 @@ mod tests {
     async fn engine_without_faults_admits_everything() {
         let e = FaultEngine::new(Faults::none(), 1);
         for _ in 0..100 {
-            assert_eq!(e.admit("k").await, None);
+            assert_eq!(e.admit("k").await.0, None);
         }
         assert_eq!(e.counts(), FaultCounts::default());
     }
@@ -550,13 +561,13 @@ mod tests {
     async fn engine_rate_limit_refuses_over_budget_per_key() {
         let limit = RateLimit::new(2, Duration::from_secs(3600));
         let e = FaultEngine::new(Faults::none().rate_limit(limit), 1);
-        assert_eq!(e.admit("a").await, None);
-        assert_eq!(e.admit("a").await, None);
+        assert_eq!(e.admit("a").await.0, None);
+        assert_eq!(e.admit("a").await.0, None);
         assert_eq!(
-            e.admit("a").await,
+            e.admit("a").await.0,
             Some(Refusal::RateLimited("3600".to_owned()))
         );
-        assert_eq!(e.admit("b").await, None, "budgets are per credential");
+        assert_eq!(e.admit("b").await.0, None, "budgets are per credential");
         assert_eq!(e.counts().rate_limited, 1);
     }
 
@@ -564,9 +575,9 @@ mod tests {
     async fn engine_rate_limit_retry_after_override_and_http_date() {
         let limit = RateLimit::new(0, Duration::from_secs(60)).retry_after(Duration::ZERO);
         let e = FaultEngine::new(Faults::none().rate_limit(limit), 1);
-        assert_eq!(e.admit("a").await, Some(Refusal::RateLimited("0".into())));
+        assert_eq!(e.admit("a").await.0, Some(Refusal::RateLimited("0".into())));
         e.set(Faults::none().rate_limit(limit.as_http_date()));
-        let Some(Refusal::RateLimited(date)) = e.admit("a").await else {
+        let Some(Refusal::RateLimited(date)) = e.admit("a").await.0 else {
             panic!("expected a 429");
         };
         assert!(httpdate::parse_http_date(&date).is_ok(), "{date}");
@@ -575,7 +586,7 @@ mod tests {
     #[tokio::test]
     async fn engine_all_dropped_when_share_is_one() {
         let e = FaultEngine::new(Faults::none().dropped_connections(1.0), 1);
-        assert_eq!(e.admit("a").await, Some(Refusal::Dropped));
+        assert_eq!(e.admit("a").await.0, Some(Refusal::Dropped));
         assert_eq!(e.counts().dropped, 1);
         e.reset_counts();
         assert_eq!(e.counts(), FaultCounts::default());
@@ -591,7 +602,7 @@ mod tests {
             let e = FaultEngine::new(faults, seed);
             let mut seen = Vec::new();
             for _ in 0..64 {
-                seen.push(e.admit("k").await);
+                seen.push(e.admit("k").await.0);
             }
             seen
         };

@@ -146,6 +146,8 @@ pub(crate) struct Fate {
     pub(crate) refused: bool,
     /// Served normally, but the answer is to be lost.
     pub(crate) lose: bool,
+    /// When the answer is due, under latency.
+    pub(crate) answer_at: Option<tokio::time::Instant>,
 }
 
 /// The handler's grip on its connection (an axum `ConnectInfo`): the

@@ -107,13 +107,14 @@ impl Shared {
     }
 
     /// Counts the request under `op`, then lets the provider's faults act on
-    /// it; a dropped connection is cut here. A request let through takes the
+    /// it (the first half of its latency passes here); a dropped connection
+    /// is cut here. A request let through takes the
     /// lost-answer draw; its connection is cut after the handler has
     /// answered (in `delivery`).
     pub(crate) async fn admit(&self, op: Op, key: &str, conn: &Conn) -> Option<Refusal> {
         self.counters.record(op);
         let engine = self.engines.get(op.provider())?;
-        let refusal = engine.admit(key).await;
+        let (refusal, answer_at) = engine.admit(key).await;
         if refusal == Some(Refusal::Dropped) {
             conn.kill();
         }
@@ -122,6 +123,7 @@ impl Shared {
             op: Some(op),
             refused: refusal.is_some(),
             lose,
+            answer_at,
         });
         refusal
     }

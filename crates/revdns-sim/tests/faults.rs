@@ -197,8 +197,11 @@ async fn latency_and_jitter_still_answer() {
         sim.faults(ProviderId::Ionos).latency,
         Duration::from_millis(2)
     );
+    let sent = std::time::Instant::now();
     let resp = ionos_list(&sim, demo::IONOS_TOKEN).await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
+    // The latency runs from arrival to answer: never less.
+    assert!(sent.elapsed() >= Duration::from_millis(2));
 }
 
 #[tokio::test]
