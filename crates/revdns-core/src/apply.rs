@@ -220,7 +220,14 @@ impl Outcomes<'_> {
             .slots
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        for (index, (change, slot)) in changes.iter().zip(slots).enumerate() {
+        // The batch kept for the progress calls is `changes` itself: report
+        // it without another copy.
+        let kept = if self.changes.as_slice() == changes {
+            self.changes
+        } else {
+            changes.to_vec()
+        };
+        for (index, (change, slot)) in kept.into_iter().zip(slots).enumerate() {
             let outcome = slot.unwrap_or_else(|| {
                 let ip: IpAddr = change.ip();
                 tracing::error!(index, %ip, "change left without an outcome");
@@ -229,7 +236,7 @@ impl Outcomes<'_> {
                     format!("the change for {ip} was left without an outcome"),
                 ))
             });
-            report.push(change.clone(), outcome);
+            report.push(change, outcome);
         }
         report
     }

@@ -58,9 +58,49 @@ const MAX_LABEL: usize = 63;
 /// assert!(!stored.is_writable());
 /// # Ok::<(), revdns_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(into = "String")]
-pub struct Hostname(String);
+pub struct Hostname {
+    name: String,
+    /// Passed the write rule when built ([`Hostname::new`]), so checking it
+    /// again (once per change of a large batch) is skipped. Names read by
+    /// [`Hostname::from_stored`] are checked when asked.
+    writable: bool,
+}
+
+// Equality, order and hash are the name's alone: `writable` only caches
+// what the name itself decides.
+impl PartialEq for Hostname {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Hostname {}
+
+impl PartialOrd for Hostname {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Hostname {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.name.cmp(&other.name)
+    }
+}
+
+impl std::hash::Hash for Hostname {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Hostname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Hostname").field(&self.name).finish()
+    }
+}
 
 impl Hostname {
     /// Validates `name` and normalises it to lower case without the trailing dot.
@@ -70,7 +110,7 @@ impl Hostname {
     /// [`Error::Validation`] with field `hostname` and a reason naming the
     /// offending label or character.
     pub fn new(name: &str) -> Result<Self, Error> {
-        validate(name).map(Hostname)
+        validate(name).map(Hostname::writable)
     }
 
     /// Reads a name a provider already holds, by the read rule: surrounding
@@ -80,7 +120,10 @@ impl Hostname {
     pub fn from_stored(name: &str) -> Option<Self> {
         let name = name.trim();
         let name = name.strip_suffix('.').unwrap_or(name);
-        (!name.is_empty()).then(|| Hostname(name.to_ascii_lowercase()))
+        (!name.is_empty()).then(|| Hostname {
+            name: name.to_ascii_lowercase(),
+            writable: false,
+        })
     }
 
     /// Whether the name passes the write rule ([`Hostname::new`]). Always
@@ -96,22 +139,33 @@ impl Hostname {
     ///
     /// [`Error::Validation`] with field `hostname`, as [`Hostname::new`] gives.
     pub fn check_writable(&self) -> Result<(), Error> {
-        validate(&self.0).map(drop)
+        if self.writable {
+            return Ok(());
+        }
+        validate(&self.name).map(drop)
+    }
+
+    /// A name that passed the write rule, normalised.
+    fn writable(name: String) -> Self {
+        Hostname {
+            name,
+            writable: true,
+        }
     }
 
     /// The name, lower-case, without the trailing dot.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
     }
 
     /// The name with its trailing dot, as it appears in zone files.
     pub fn to_fqdn(&self) -> String {
-        format!("{}.", self.0)
+        format!("{}.", self.name)
     }
 
     /// Consumes the hostname and returns its string (no trailing dot).
     pub fn into_string(self) -> String {
-        self.0
+        self.name
     }
 }
 
@@ -234,13 +288,13 @@ fn idn_hint(label: &str, c: char) -> String {
 impl fmt::Display for Hostname {
     /// Writes the name without the trailing dot.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }
 
 impl AsRef<str> for Hostname {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.name
     }
 }
 
@@ -267,9 +321,9 @@ impl TryFrom<String> for Hostname {
         // Reuse the allocation when the input is already normalised.
         let normalised = validate(&s)?;
         if normalised == s {
-            Ok(Hostname(s))
+            Ok(Hostname::writable(s))
         } else {
-            Ok(Hostname(normalised))
+            Ok(Hostname::writable(normalised))
         }
     }
 }
@@ -287,13 +341,32 @@ impl<'de> Deserialize<'de> for Hostname {
 
 impl From<Hostname> for String {
     fn from(h: Hostname) -> Self {
-        h.0
+        h.name
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_name_is_the_same_name_as_one_built() {
+        use std::collections::HashSet;
+
+        let built = Hostname::new("Mail.Example.net.").unwrap();
+        let read = Hostname::from_stored("mail.example.NET").unwrap();
+        assert_eq!(built, read);
+        assert_eq!(built.cmp(&read), std::cmp::Ordering::Equal);
+        assert!(HashSet::from([built]).contains(&read));
+        assert_eq!(format!("{read:?}"), r#"Hostname("mail.example.net")"#);
+        // A read name is checked when asked, not assumed.
+        assert!(read.is_writable());
+        assert!(
+            !Hostname::from_stored("host_1.example.net")
+                .unwrap()
+                .is_writable()
+        );
+    }
 
     fn reason(input: &str) -> String {
         match Hostname::new(input).unwrap_err() {

@@ -1,6 +1,6 @@
 //! [`PtrRecord`], [`PtrChange`] and [`validate_changes`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -220,7 +220,7 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
     if changes.is_empty() {
         return Err(Error::validation("changes", "the batch is empty"));
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::with_capacity(changes.len());
     for change in changes {
         let ip = change.ip();
         if !seen.insert(check_address(ip)?) {

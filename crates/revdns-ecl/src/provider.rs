@@ -9,6 +9,7 @@ use revdns_core::apply::{self, Outcomes, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::reverse::reverse_name;
+use revdns_core::runtime::spawn_call;
 use revdns_core::sync::Plan;
 use revdns_core::sync::satisfies;
 use revdns_core::{
@@ -168,9 +169,13 @@ impl PtrProvider for Client {
         }
         // Read: each zone's PTRs, a few zones at once.
         let settled = &outcomes;
+        // Each listing is a task of its own, so that the zones' pages are
+        // parsed in parallel on a multi-threaded runtime.
         let listed: Vec<(ZoneRef, Vec<ZoneItem>, ZonePtrs)> = stream::iter(by_zone.into_values())
             .map(|(zone, items)| async move {
-                match self.zone_ptrs(&zone).await {
+                let (client, listed_zone) = (self.clone(), zone.clone());
+                let listing = spawn_call(async move { client.zone_ptrs(&listed_zone).await });
+                match listing.await {
                     Ok(ptrs) => Some((zone, items, ptrs)),
                     Err(e) => {
                         settled.fail_all(items.iter().map(|it| it.index), &e);
@@ -350,7 +355,20 @@ impl Client {
             }
         }
 
-        // Upserts: independent requests, a few at once. What each name
+        // Upserts the listing shows done (most of a re-run) are settled
+        // here, not as one more future each.
+        let upserts: Vec<ZoneItem> = upserts
+            .into_iter()
+            .filter(|it| {
+                let existing = ptrs.get(&it.name).map(Vec::as_slice).unwrap_or_default();
+                let done = already_done(&it.change, existing);
+                if done {
+                    outcomes.settle(it.index, Outcome::Unchanged);
+                }
+                !done
+            })
+            .collect();
+        // The others: independent requests, a few at once. What each name
         // held before is kept to tell a lagging read from a later writer.
         let results: Vec<(ZoneItem, Option<String>, Outcome)> = stream::iter(upserts)
             .map(|it| {
@@ -518,6 +536,9 @@ impl Client {
             ));
         };
         let (target, comment) = (&desired.target, comment.as_deref());
+        if already_done(change, existing) {
+            return Outcome::Unchanged;
+        }
         let Some(first) = kept(existing) else {
             let ttl = ttl.unwrap_or(self.settings().default_ttl);
             return match self.create_ptr(placement, target, ttl, comment).await {
@@ -531,11 +552,7 @@ impl Client {
             .filter(|id| *id != first.id)
             .collect();
         let current = to_record(desired.ip, first);
-        let satisfied = satisfies(current.as_ref(), &desired);
-        if satisfied && extra.is_empty() {
-            return Outcome::Unchanged;
-        }
-        if !satisfied {
+        if !satisfies(current.as_ref(), &desired) {
             let current_ttl = first.ttl.and_then(|t| u32::try_from(t).ok());
             let ttl = ttl.or(current_ttl).unwrap_or(self.settings().default_ttl);
             if let Err(e) = self
@@ -553,6 +570,16 @@ impl Client {
         }
         Outcome::Updated
     }
+}
+
+/// Whether `existing` (the recordsets of the change's name) already holds
+/// the upsert `change`: a single PTR that satisfies it. Several PTRs for one
+/// address need the extras deleted, so they are not done.
+fn already_done(change: &PtrChange, existing: &[Recordset]) -> bool {
+    let (Some(desired), [only]) = (change.desired(), existing) else {
+        return false;
+    };
+    satisfies(to_record(desired.ip, only).as_ref(), &desired)
 }
 
 /// The recordset every writer keeps for an address: the lowest id.

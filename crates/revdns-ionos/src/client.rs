@@ -10,6 +10,7 @@ use progenitor_client::ClientInfo;
 use revdns_core::address::check_address;
 use revdns_core::input::check_comment;
 use revdns_core::record::lookup_set;
+use revdns_core::runtime::spawn_call;
 use revdns_core::{Error, Hostname, ProviderId};
 use uuid::Uuid;
 
@@ -306,8 +307,14 @@ impl Client {
     ) -> Result<Option<Vec<ReverseRecord>>, Error> {
         let ahead_pages = expected.clamp(1, budget.max(1));
         let page_size = PAGE_LIMIT.get() as usize;
+        // Each page is a task of its own: a page of 1000 records takes
+        // longer to parse than to wait for, so the pages are parsed in
+        // parallel on a multi-threaded runtime.
         let mut ahead = stream::iter(0..ahead_pages)
-            .map(|i| self.fetch(None, i * page_size))
+            .map(|i| {
+                let client = self.clone();
+                spawn_call(async move { client.fetch(None, i * page_size).await })
+            })
             .buffered(self.concurrency);
         let mut all = Vec::new();
         let mut previous_first = None;

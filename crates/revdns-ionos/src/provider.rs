@@ -120,7 +120,14 @@ impl PtrProvider for Client {
                     outcomes.settle(i, Outcome::Failed(e));
                     return None;
                 }
-                Some((i, change, existing.remove(&ip).unwrap_or_default()))
+                let records = existing.remove(&ip).unwrap_or_default();
+                // Most of a re-run is already in place: settle those here
+                // rather than as one more future each.
+                if already_done(&change, &records) {
+                    outcomes.settle(i, Outcome::Unchanged);
+                    return None;
+                }
+                Some((i, change, records))
             })
             .collect();
         let settled = &outcomes;
@@ -139,7 +146,7 @@ impl PtrProvider for Client {
 impl Client {
     /// One change, given the records a lookup found for its IP.
     async fn write(&self, change: &PtrChange, records: Vec<ReverseRecord>) -> Outcome {
-        let Some(desired) = change.desired() else {
+        let Some(target) = change.target() else {
             return match self.delete_records(&records).await {
                 Ok(true) => Outcome::Deleted,
                 Ok(false) => Outcome::Unchanged,
@@ -147,16 +154,44 @@ impl Client {
             };
         };
         let existing = records.into_iter().next();
-        // The common interface's rule: a change without a comment keeps the
-        // stored description.
-        let kept = existing.as_ref().and_then(|r| r.description.clone());
-        let description = desired.comment.as_deref().or(kept.as_deref());
+        let description = description_for(change, existing.as_ref()).map(str::to_owned);
         match self
-            .ensure_with(desired.ip, &desired.target, description, existing)
+            .ensure_with(change.ip(), target, description.as_deref(), existing)
             .await
         {
             Ok(done) => done.outcome(),
             Err(e) => Outcome::Failed(e),
         }
+    }
+}
+
+/// The description `change` asks for, given the record it would replace.
+/// The common interface's rule: a change without a comment keeps the
+/// stored description.
+fn description_for<'a>(
+    change: &'a PtrChange,
+    existing: Option<&'a ReverseRecord>,
+) -> Option<&'a str> {
+    match change {
+        PtrChange::Upsert {
+            comment: Some(comment),
+            ..
+        } => Some(comment),
+        _ => existing.and_then(|r| r.description.as_deref()),
+    }
+}
+
+/// Whether the records a lookup found already make `change` hold, so that
+/// [`Client::write`] would send nothing: no record to delete, or a first
+/// record that says what the upsert asks.
+fn already_done(change: &PtrChange, records: &[ReverseRecord]) -> bool {
+    match change.target() {
+        None => records.is_empty(),
+        Some(target) => records.first().is_some_and(|first| {
+            first.matches(
+                target,
+                description_for(change, Some(first)).filter(|d| !d.is_empty()),
+            )
+        }),
     }
 }

@@ -26,6 +26,7 @@ mod context;
 mod credential;
 mod http;
 mod secrets;
+mod task;
 mod tls;
 
 use std::future::Future;
@@ -45,6 +46,7 @@ pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryB
 pub use credential::{CredentialCache, Issued, Lease};
 pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
 pub use secrets::REDACTED;
+pub use task::{Spawned, spawn_call};
 pub use tls::install_tls_provider;
 
 use context::{Answer, CallContext};
