@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::IpAddr;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
 
 use axum::Router;
@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -45,6 +46,8 @@ struct TokenInfo {
 
 #[derive(Debug, Clone)]
 struct Rec {
+    /// The record's JSON as lists show it, made on first use.
+    rendered: Rendered,
     seq: u64,
     ip: IpAddr,
     name: String,
@@ -55,6 +58,29 @@ struct Rec {
     modified: String,
     modified_by: String,
     modified_by_id: String,
+}
+
+/// A record's rendering, kept so that listing a page of a thousand records
+/// copies their JSON instead of serialising it again. A clone starts empty:
+/// records are changed by cloning, editing and putting the copy back.
+#[derive(Debug, Default)]
+struct Rendered(OnceLock<Box<RawValue>>);
+
+impl Clone for Rendered {
+    fn clone(&self) -> Self {
+        Rendered::default()
+    }
+}
+
+impl Rec {
+    /// The record as a list item (see [`record_out`]).
+    fn list_item(&self, base: &str, id: Uuid) -> &RawValue {
+        self.rendered.0.get_or_init(|| {
+            let text =
+                serde_json::to_string(&record_out(base, id, self)).expect("a record serialises");
+            RawValue::from_string(text).expect("serde_json writes valid JSON")
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -133,6 +159,7 @@ impl IonosState {
                 )));
             }
             let rec = Rec {
+                rendered: Rendered::default(),
                 seq: 0,
                 ip,
                 name: name.clone(),
@@ -231,6 +258,7 @@ impl IonosState {
         }
         let now = ionos_timestamp(SystemTime::now());
         let rec = Rec {
+            rendered: Rendered::default(),
             seq: 0,
             ip,
             name: name.to_owned(),
@@ -387,7 +415,7 @@ struct MetadataOut<'a> {
     last_modified_by: &'a str,
     last_modified_by_user_id: &'a str,
     #[serde(rename = "resourceURN")]
-    resource_urn: String,
+    resource_urn: Urn,
 }
 
 #[derive(Serialize)]
@@ -395,7 +423,7 @@ struct PropertiesOut<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    ip: String,
+    ip: Shown<IpAddr>,
 }
 
 #[derive(Serialize)]
@@ -403,16 +431,49 @@ struct RecordOut<'a> {
     id: Uuid,
     #[serde(rename = "type")]
     kind: &'static str,
-    href: String,
+    href: Href<'a>,
     metadata: MetadataOut<'a>,
     properties: PropertiesOut<'a>,
 }
 
-fn record_out<'a>(base: &str, id: Uuid, rec: &'a Rec) -> RecordOut<'a> {
+// Pages of a thousand records are built on every list: the composed
+// strings are written straight into the answer instead of allocated first.
+
+/// A value serialised as its `Display` text.
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// `{base}/reverserecords/{id}`.
+struct Href<'a> {
+    base: &'a str,
+    id: Uuid,
+}
+
+impl Serialize for Href<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}/reverserecords/{}", self.base, self.id))
+    }
+}
+
+/// `ionos:dns:reverserecord:{id}`.
+struct Urn(Uuid);
+
+impl Serialize for Urn {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("ionos:dns:reverserecord:{}", self.0))
+    }
+}
+
+fn record_out<'a>(base: &'a str, id: Uuid, rec: &'a Rec) -> RecordOut<'a> {
     RecordOut {
         id,
         kind: "reverserecord",
-        href: format!("{base}/reverserecords/{id}"),
+        href: Href { base, id },
         metadata: MetadataOut {
             created_date: &rec.created,
             created_by: &rec.created_by,
@@ -420,12 +481,12 @@ fn record_out<'a>(base: &str, id: Uuid, rec: &'a Rec) -> RecordOut<'a> {
             last_modified_date: &rec.modified,
             last_modified_by: &rec.modified_by,
             last_modified_by_user_id: &rec.modified_by_id,
-            resource_urn: format!("ionos:dns:reverserecord:{id}"),
+            resource_urn: Urn(id),
         },
         properties: PropertiesOut {
             name: &rec.name,
             description: rec.description.as_deref(),
-            ip: rec.ip.to_string(),
+            ip: Shown(rec.ip),
         },
     }
 }
@@ -436,7 +497,7 @@ struct ListOut<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     href: String,
-    items: Vec<RecordOut<'a>>,
+    items: Vec<&'a RawValue>,
     offset: u64,
     limit: u64,
     #[serde(rename = "_links")]
@@ -519,6 +580,7 @@ fn made_up_records(
                 filter[usize::try_from(n).unwrap_or(0) % filter.len()]
             };
             let rec = Rec {
+                rendered: Rendered::default(),
                 seq: 0,
                 ip,
                 name: format!("endless-{n}.example.net"),
@@ -576,7 +638,7 @@ fn list_records(shared: &Shared, token: &str, query: &str) -> Result<Response, F
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
     let made_up;
-    let (mut items, total): (Vec<RecordOut<'_>>, usize) =
+    let (mut items, total): (Vec<&RawValue>, usize) =
         if pairs.iter().any(|(k, _)| k == "filter.recordIp") {
             let mut hits: Vec<(u64, Uuid)> = filter
                 .iter()
@@ -590,7 +652,7 @@ fn list_records(shared: &Shared, token: &str, query: &str) -> Result<Response, F
                 .into_iter()
                 .skip(skip)
                 .take(take)
-                .map(|(_, id)| record_out(base, id, &data.records[&id]))
+                .map(|(_, id)| data.records[&id].list_item(base, id))
                 .collect();
             (items, total)
         } else {
@@ -599,14 +661,14 @@ fn list_records(shared: &Shared, token: &str, query: &str) -> Result<Response, F
                 .values()
                 .skip(skip)
                 .take(take)
-                .map(|id| record_out(base, *id, &data.records[id]))
+                .map(|id| data.records[id].list_item(base, *id))
                 .collect();
             (items, data.order.len())
         };
     if endless {
         // A broken server: every page is full, and there is always a next.
         made_up = made_up_records(shared, &filter, offset, take.saturating_sub(items.len()));
-        items.extend(made_up.iter().map(|(id, rec)| record_out(base, *id, rec)));
+        items.extend(made_up.iter().map(|(id, rec)| rec.list_item(base, *id)));
     }
 
     let filter_query: String = filter
@@ -723,6 +785,7 @@ fn upsert(
         }
         None => {
             let rec = Rec {
+                rendered: Rendered::default(),
                 seq: 0,
                 ip: wanted.ip,
                 name: wanted.name,

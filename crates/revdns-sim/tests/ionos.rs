@@ -171,6 +171,36 @@ async fn put_creates_under_the_given_id_then_updates_with_200() {
 }
 
 #[tokio::test]
+async fn a_list_after_an_update_shows_the_update() {
+    let sim = demo_sim().await;
+    let path = "/reverserecords/0b6f0c2e-4d1a-4c7e-9b3f-5a6d7e8f9a0b";
+    let listed = || async {
+        let (status, list) = send(http().get(url(&sim, "/reverserecords?limit=1000"))).await;
+        assert_eq!(status, 200);
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["properties"]["ip"] == "198.51.100.20")
+            .map(|r| r["properties"]["name"].clone())
+    };
+    let put = |name: &'static str| {
+        send(
+            http()
+                .put(url(&sim, path))
+                .json(&body("198.51.100.20", name)),
+        )
+    };
+    assert_eq!(put("before.example.net").await.0, 200);
+    assert_eq!(listed().await.unwrap(), "before.example.net");
+    assert_eq!(put("after.example.net").await.0, 200);
+    assert_eq!(listed().await.unwrap(), "after.example.net");
+    let (status, _) = send(http().delete(url(&sim, path))).await;
+    assert_eq!(status, 202);
+    assert_eq!(listed().await, None);
+}
+
+#[tokio::test]
 async fn delete_is_202_with_an_empty_body_then_get_is_404() {
     let sim = demo_sim().await;
     let (_, created) = send(
