@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
+use futures_util::FutureExt;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use progenitor_client::ClientInfo;
 use revdns_core::address::check_address;
@@ -309,34 +310,43 @@ impl Client {
         let page_size = PAGE_LIMIT.get() as usize;
         // Each page is a task of its own: a page of 1000 records takes
         // longer to parse than to wait for, so the pages are parsed in
-        // parallel on a multi-threaded runtime.
+        // parallel on a multi-threaded runtime. A slot goes to the next
+        // page as soon as any page is in, not only the earliest, so the
+        // next round need not wait for its round's parses.
         let mut ahead = stream::iter(0..ahead_pages)
             .map(|i| {
                 let client = self.clone();
                 spawn_call(async move { client.fetch(None, i * page_size).await })
+                    .map(move |answer| (i, answer))
             })
-            .buffered(self.concurrency);
-        let mut all = Vec::new();
+            .buffer_unordered(self.concurrency);
+        let mut arrived: Vec<Option<Result<Page, Error>>> =
+            std::iter::repeat_with(|| None).take(ahead_pages).collect();
+        let mut all = Vec::with_capacity(ahead_pages * page_size);
         let mut previous_first = None;
+        // Pages are read in order: `read` of them so far.
         let mut read = 0;
-        while let Some(answer) = ahead.next().await {
-            let page = match answer {
-                Ok(page) => page,
-                Err(e) => return list_failed(e),
-            };
-            read += 1;
-            if let Err(e) = page.follows(previous_first, all.len()) {
-                return list_failed(e);
-            }
-            previous_first = page.first;
-            let (count, capped) = (page.records.len(), page.page_size < page_size);
-            all.extend(page.records);
-            if count < page.page_size {
-                return Ok(Some(all));
-            }
-            if capped {
-                // The offsets fetched ahead assumed 1000 per page.
-                break;
+        'pages: while let Some((i, answer)) = ahead.next().await {
+            arrived[i] = Some(answer);
+            while let Some(answer) = arrived.get_mut(read).and_then(Option::take) {
+                read += 1;
+                let page = match answer {
+                    Ok(page) => page,
+                    Err(e) => return list_failed(e),
+                };
+                if let Err(e) = page.follows(previous_first, all.len()) {
+                    return list_failed(e);
+                }
+                previous_first = page.first;
+                let (count, capped) = (page.records.len(), page.page_size < page_size);
+                all.extend(page.records);
+                if count < page.page_size {
+                    return Ok(Some(all));
+                }
+                if capped {
+                    // The offsets fetched ahead assumed 1000 per page.
+                    break 'pages;
+                }
             }
         }
         drop(ahead);
