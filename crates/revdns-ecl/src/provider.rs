@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::IpAddr;
 
-use futures_util::FutureExt;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use revdns_core::apply::{self, Outcomes, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
@@ -48,8 +47,8 @@ impl PtrProvider for Client {
     }
 
     /// Looks the addresses up zone by zone: each zone holding one of them is
-    /// listed once, at most 4 zones at once. An address no zone of the
-    /// account holds has no PTR here: `None`, as on every provider.
+    /// listed once. An address no zone of the account holds has no PTR
+    /// here: `None`, as on every provider.
     ///
     /// # Errors
     ///
@@ -70,17 +69,8 @@ impl PtrProvider for Client {
                 .1
                 .push((*ip, record_name));
         }
-        // The zones are listed a few at once, each listing a task of its own
-        // (as in `apply`); the first failure ends the lookup.
-        let mut listings = stream::iter(by_zone.into_values())
-            .map(|(zone, wanted)| {
-                let client = self.clone();
-                spawn_call(async move { client.zone_ptrs(&zone).await })
-                    .map(move |ptrs| ptrs.map(|ptrs| (ptrs, wanted)))
-            })
-            .buffer_unordered(ZONES_IN_FLIGHT);
-        while let Some(listed) = listings.next().await {
-            let (ptrs, wanted) = listed?;
+        for (zone, wanted) in by_zone.into_values() {
+            let ptrs = self.zone_ptrs(&zone).await?;
             for (ip, name) in wanted {
                 // The lowest id, the one `apply` keeps.
                 let record = ptrs
