@@ -110,7 +110,7 @@ impl Hostname {
     /// [`Error::Validation`] with field `hostname` and a reason naming the
     /// offending label or character.
     pub fn new(name: &str) -> Result<Self, Error> {
-        validate(name).map(Hostname::writable)
+        validate(name).map(Hostname::passed)
     }
 
     /// Reads a name a provider already holds, by the read rule: surrounding
@@ -146,7 +146,7 @@ impl Hostname {
     }
 
     /// A name that passed the write rule, normalised.
-    fn writable(name: String) -> Self {
+    fn passed(name: String) -> Self {
         Hostname {
             name,
             writable: true,
@@ -321,9 +321,9 @@ impl TryFrom<String> for Hostname {
         // Reuse the allocation when the input is already normalised.
         let normalised = validate(&s)?;
         if normalised == s {
-            Ok(Hostname::writable(s))
+            Ok(Hostname::passed(s))
         } else {
-            Ok(Hostname::writable(normalised))
+            Ok(Hostname::passed(normalised))
         }
     }
 }

@@ -312,8 +312,9 @@ where
 #[derive(Debug, Clone, Default)]
 pub struct ZoneIndex {
     /// Each zone as given, normalised (lower-case, no trailing dot; the root
-    /// is `""`); `None` for an empty string, which is no zone.
-    zones: Vec<Option<String>>,
+    /// is `""`). An empty string, which is no zone, keeps its position but
+    /// is in neither map.
+    zones: Vec<String>,
     /// Plain zones by normalised name: the first position given.
     plain: HashMap<String, usize>,
     /// Classless zones by their `/24` parent: last-octet range and position.
@@ -325,10 +326,6 @@ impl ZoneIndex {
     pub fn new<'a>(zones: impl IntoIterator<Item = &'a str>) -> Self {
         let mut index = ZoneIndex::default();
         for (position, raw) in zones.into_iter().enumerate() {
-            if raw.is_empty() {
-                index.zones.push(None);
-                continue;
-            }
             let zone = normalise(raw);
             if let Some(c) = classless(&zone) {
                 index
@@ -336,10 +333,10 @@ impl ZoneIndex {
                     .entry(c.parent.to_owned())
                     .or_default()
                     .push((c.range, position));
-            } else {
+            } else if !raw.is_empty() {
                 index.plain.entry(zone.clone()).or_insert(position);
             }
-            index.zones.push(Some(zone));
+            index.zones.push(zone);
         }
         index
     }
@@ -374,9 +371,8 @@ impl ZoneIndex {
                     .map(|&(_, position)| (position, last))
             }
         };
-        let zone_of = |position: usize| self.zones[position].as_deref().unwrap_or_default();
         if let Some((position, last)) = classless {
-            let zone = zone_of(position);
+            let zone = &self.zones[position];
             return Some((
                 position,
                 ZoneMatch {
@@ -389,7 +385,7 @@ impl ZoneIndex {
         Some((
             position,
             ZoneMatch {
-                zone: format!("{}.", zone_of(position)),
+                zone: format!("{}.", self.zones[position]),
                 record_name: name,
             },
         ))

@@ -332,7 +332,6 @@ async fn in_chunks<'a, T, R, F, Fut>(
     }
 }
 
-/// What a written change reads back as.
 /// The outcome of a write EDIS answered `success`, from the read before.
 fn done(change: &PtrChange, existed: bool) -> Outcome {
     match (change.target(), existed) {

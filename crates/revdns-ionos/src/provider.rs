@@ -187,11 +187,8 @@ fn description_for<'a>(
 fn already_done(change: &PtrChange, records: &[ReverseRecord]) -> bool {
     match change.target() {
         None => records.is_empty(),
-        Some(target) => records.first().is_some_and(|first| {
-            first.matches(
-                target,
-                description_for(change, Some(first)).filter(|d| !d.is_empty()),
-            )
-        }),
+        Some(target) => records
+            .first()
+            .is_some_and(|first| first.matches(target, description_for(change, Some(first)))),
     }
 }
