@@ -1,7 +1,9 @@
 //! `plan` and `apply`: a desired-state file against what the account has.
 
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use revdns::{
@@ -154,14 +156,13 @@ struct Asker {
     on: String,
     progress_when: ProgressWhen,
     quiet: bool,
-    /// Changes whose outcomes the progress counts.
+    /// Changes handed to the apply (unchanged ones included).
     total: usize,
     plan: Mutex<Option<Plan>>,
     refused: Mutex<Option<revdns::Error>>,
     declined: AtomicBool,
-    progress: OnceLock<Progress>,
-    /// Settled before the bar started (refused or unchanged ones).
-    early: AtomicUsize,
+    /// Started once the gate agrees: counts the plan's writes, by address.
+    progress: OnceLock<(Progress, HashSet<IpAddr>)>,
     settled: Mutex<Vec<Settled>>,
 }
 
@@ -188,20 +189,25 @@ impl Asker {
                 return false;
             }
         }
-        let progress = Progress::new(self.progress_when, self.quiet, self.total);
-        for _ in 0..self.early.load(Ordering::Relaxed) {
-            progress.tick();
-        }
-        let _ = self.progress.set(progress);
+        // The bar counts what the plan writes, so a re-run after an
+        // interrupt counts only what is left, as its plan says.
+        let writes: HashSet<IpAddr> = plan
+            .creates
+            .iter()
+            .map(|r| r.ip)
+            .chain(plan.updates.iter().map(|u| u.to.ip))
+            .chain(plan.deletes.iter().map(|r| r.ip))
+            .collect();
+        let progress = Progress::new(self.progress_when, self.quiet, writes.len());
+        let _ = self.progress.set((progress, writes));
         true
     }
 
     fn settle(&self, index: usize, change: &PtrChange, outcome: &Outcome) {
-        match self.progress.get() {
-            Some(p) => p.tick(),
-            None => {
-                self.early.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some((bar, writes)) = self.progress.get()
+            && writes.contains(&change.ip())
+        {
+            bar.tick();
         }
         let entry = Settled {
             index,
@@ -263,7 +269,6 @@ pub(crate) async fn apply_command(
         refused: Mutex::new(None),
         declined: AtomicBool::new(false),
         progress: OnceLock::new(),
-        early: AtomicUsize::new(0),
         settled: Mutex::new(Vec::new()),
     });
 
@@ -295,7 +300,7 @@ pub(crate) async fn apply_command(
         joined = &mut handle => Some(joined),
         _ = tokio::signal::ctrl_c() => None,
     };
-    if let Some(p) = asker.progress.get() {
+    if let Some((p, _)) = asker.progress.get() {
         p.finish();
     }
     let seen = asker.plan.lock().ok().and_then(|p| p.clone());
