@@ -286,6 +286,52 @@ async fn an_answer_over_the_size_limit_is_an_invalid_response_with_its_status() 
     assert!(err.to_string().contains("1024 bytes"), "{err}");
 }
 
+/// A dialect whose `login` answers may hold a secret.
+static CONFIDENTIAL: Dialect = Dialect {
+    provider: ProviderId::Ecl,
+    idempotent: &["read"],
+    confidential: &["login"],
+    describe,
+    classify: status_table_only,
+};
+
+#[tokio::test]
+async fn a_raw_answer_that_does_not_decode_is_quoted_only_when_not_confidential() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Wanted {
+        #[allow(dead_code)]
+        count: u32,
+    }
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .body(r#"{"count":"many","token":"tok-s3cret"}"#);
+        })
+        .await;
+    for (dialect, op) in [(&DIALECT, "read"), (&CONFIDENTIAL, "login")] {
+        let rt = Runtime::new(dialect, RuntimeConfig::default());
+        rt.add_secret("tok-s3cret");
+        let http = http();
+        let request = http.get(server.url("/x")).build().unwrap();
+        let answer = rt.call_raw("thing", &http, request, op).await.unwrap();
+        let err = rt.decode::<Wanted>(&answer).unwrap_err();
+        assert_eq!(err.kind(), "invalid_response", "{op}");
+        assert_eq!(err.status(), Some(200), "{op}");
+        assert_eq!(err.meta().unwrap().operation.as_deref(), Some(op));
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("tok-s3cret"), "{op}: {shown}");
+        if op == "read" {
+            // The body is quoted, with the secret taken out.
+            assert!(shown.contains(r#""count":"many""#), "{shown}");
+        } else {
+            assert!(!shown.contains("many"), "{shown}");
+            assert!(shown.contains("line 1 column"), "{shown}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_operation_past_its_deadline_fails_with_deadline() {
     let server = MockServer::start_async().await;

@@ -211,15 +211,9 @@ impl Keystone {
             .map(str::to_owned)
             .ok_or_else(|| invalid("Keystone answered without an X-Subject-Token header".into()))?;
         self.runtime.add_issued_secret(&token);
-        // Position only: the answer's values are not quoted.
-        let body: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|e| {
-            invalid(format!(
-                "the Keystone answer does not decode ({:?} error at line {} column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            ))
-        })?;
+        // `create_token` is confidential: a body that does not decode is
+        // described by position, its values never quoted.
+        let body: TokenAnswer = self.runtime.decode(&answer)?;
         let endpoint =
             dns_endpoint(&body.token.catalog, self.region.as_deref()).ok_or_else(|| {
                 let region = self

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::api::{self, types};
 use crate::config::Builder;
 use crate::hooks::HookState;
+use crate::page::{Page, Pager};
 use crate::record::{Ensured, ReverseRecord};
 
 const P: ProviderId = ProviderId::Ionos;
@@ -112,12 +113,7 @@ impl Client {
     /// ignores the offset and repeats a page, or pages past 5,000,000
     /// records, rather than looping forever.
     pub fn list_records(&self) -> BoxStream<'_, Result<ReverseRecord, Error>> {
-        let start = Pager {
-            offset: 0,
-            done: false,
-            previous_first: None,
-        };
-        stream::try_unfold(start, move |pager| async move {
+        stream::try_unfold(Pager::start(), move |pager| async move {
             if pager.done {
                 return Ok(None);
             }
@@ -362,11 +358,7 @@ impl Client {
         previous_first: Option<Uuid>,
         budget: usize,
     ) -> Result<Option<Vec<ReverseRecord>>, Error> {
-        let mut pager = Pager {
-            offset: u32::try_from(all.len()).unwrap_or(u32::MAX),
-            done: false,
-            previous_first,
-        };
+        let mut pager = Pager::at(u32::try_from(all.len()).unwrap_or(u32::MAX), previous_first);
         for _ in 0..budget {
             match self.page(None, pager).await {
                 Ok((page, next)) => {
@@ -388,11 +380,7 @@ impl Client {
 
     async fn lookup_chunk(&self, ips: &[IpAddr]) -> Result<Vec<ReverseRecord>, Error> {
         let filter: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
-        let mut pager = Pager {
-            offset: 0,
-            done: false,
-            previous_first: None,
-        };
+        let mut pager = Pager::start();
         // IONOS holds one record per address: a lookup of `ips` needs one
         // page, two should the answer cross a page boundary. A server that
         // keeps paging past that is broken; stop rather than fill memory.
@@ -423,52 +411,6 @@ impl Client {
 
     async fn lookup_one(&self, ip: IpAddr) -> Result<Option<ReverseRecord>, Error> {
         Ok(self.lookup_all_for(ip).await?.into_iter().next())
-    }
-
-    /// One page of `GET /reverserecords` at `pager.offset`, and the pager
-    /// for the next one.
-    async fn page(
-        &self,
-        filter: Option<&Vec<String>>,
-        pager: Pager,
-    ) -> Result<(Vec<ReverseRecord>, Pager), Error> {
-        let page = self.fetch(filter, pager.offset as usize).await?;
-        page.follows(pager.previous_first, pager.offset as usize)?;
-        let count = page.records.len();
-        let next = Pager {
-            offset: pager.offset.saturating_add(count as u32),
-            done: count == 0 || count < page.page_size,
-            previous_first: page.first,
-        };
-        Ok((page.records, next))
-    }
-
-    /// `GET /reverserecords` with `limit=1000` at `offset`.
-    async fn fetch(&self, filter: Option<&Vec<String>>, offset: usize) -> Result<Page, Error> {
-        let offset = i32::try_from(offset).map_err(|_| {
-            Error::invalid_response(P, "listing went past the largest offset the API accepts")
-        })?;
-        let list = self
-            .runtime()
-            .call(
-                "reverse record list",
-                self.api
-                    .reverserecords_get(filter, Some(PAGE_LIMIT), Some(offset)),
-            )
-            .await?;
-        // A server may cap `limit` below what was asked; it echoes the cap.
-        let echoed = *list.limit;
-        let page_size =
-            if echoed.is_finite() && echoed >= 1.0 && echoed < f64::from(PAGE_LIMIT.get()) {
-                echoed as usize
-            } else {
-                PAGE_LIMIT.get() as usize
-            };
-        Ok(Page {
-            first: list.items.first().map(|r| r.id),
-            records: list.items.into_iter().map(ReverseRecord::from).collect(),
-            page_size,
-        })
     }
 
     /// Brings the record of `ip` to `name`/`description`, given what a
@@ -585,34 +527,8 @@ impl Client {
         Ok(deleted)
     }
 
-    fn runtime(&self) -> &HookState {
+    pub(crate) fn runtime(&self) -> &HookState {
         ClientInfo::inner(&self.api)
-    }
-}
-
-/// Where a page walk stands.
-/// One answered page of a listing.
-struct Page {
-    records: Vec<ReverseRecord>,
-    /// Id of its first record.
-    first: Option<Uuid>,
-    /// Records a full page holds: 1000, or the server's lower cap.
-    page_size: usize,
-}
-
-impl Page {
-    /// Refuses a page at `offset` that repeats the one before it (whose
-    /// first record was `previous_first`): a server ignoring the offset.
-    fn follows(&self, previous_first: Option<Uuid>, offset: usize) -> Result<(), Error> {
-        if self.first.is_some() && self.first == previous_first {
-            return Err(Error::invalid_response(
-                P,
-                format!(
-                    "the page at offset {offset} repeats the previous page; stopping instead of looping"
-                ),
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -627,13 +543,4 @@ fn list_failed(e: Error) -> Result<Option<Vec<ReverseRecord>>, Error> {
             Ok(None)
         }
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Pager {
-    offset: u32,
-    done: bool,
-    /// Id of the first record of the previous page, to catch a server that
-    /// ignores `offset`.
-    previous_first: Option<Uuid>,
 }

@@ -4,6 +4,7 @@ mod auth;
 mod client;
 mod config;
 mod hooks;
+mod page;
 mod provider;
 mod record;
 

@@ -539,30 +539,7 @@ impl Runtime {
                 )
                 .with_meta(meta)
             }
-            G::InvalidResponsePayload(bytes, e) => {
-                let confidential = self.dialect().is_confidential(meta.operation.as_deref());
-                // serde_json quotes offending values; an answer that may hold
-                // a secret is described by position only.
-                let message = if confidential {
-                    format!(
-                        "the answer does not decode ({:?} error at line {} column {})",
-                        e.classify(),
-                        e.line(),
-                        e.column()
-                    )
-                } else {
-                    format!(
-                        "the answer does not decode ({e}); body: {}",
-                        crate::error::truncate_body(&bytes)
-                    )
-                };
-                let err = Error::invalid_response(p, message).with_meta(meta);
-                if confidential {
-                    err
-                } else {
-                    err.with_source(e)
-                }
-            }
+            G::InvalidResponsePayload(bytes, e) => self.undecodable(&bytes, e, meta),
             G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
                 let timeout = e.is_timeout();
                 let e = e.without_url();
@@ -576,6 +553,44 @@ impl Runtime {
             G::InvalidRequest(reason) => Error::validation_for(p, "request", reason),
             G::Custom(reason) => Error::transport(p, reason).with_meta(meta),
         }
+    }
+
+    /// The error of an answer whose body does not decode. serde_json
+    /// quotes offending values, so an answer that may hold a secret (of a
+    /// confidential operation) is described by position only.
+    fn undecodable(&self, body: &[u8], e: serde_json::Error, meta: ErrorMeta) -> Error {
+        let p = self.provider();
+        if self.dialect().is_confidential(meta.operation.as_deref()) {
+            let message = format!(
+                "the answer does not decode ({:?} error at line {} column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            );
+            Error::invalid_response(p, message).with_meta(meta)
+        } else {
+            let message = format!(
+                "the answer does not decode ({e}); body: {}",
+                crate::error::truncate_body(body)
+            );
+            Error::invalid_response(p, message)
+                .with_meta(meta)
+                .with_source(e)
+        }
+    }
+
+    /// The JSON body of a [`call_raw`](Runtime::call_raw) answer as `T`,
+    /// or the error a generated call gives for a body that does not decode
+    /// (redacted, and by position only for a confidential operation). For
+    /// a provider that reads an answer into a leaner type than the
+    /// generated one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResponse`] when the body is not a `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self, answer: &RawAnswer) -> Result<T, Error> {
+        serde_json::from_slice(&answer.body)
+            .map_err(|e| self.redact_error(self.undecodable(&answer.body, e, answer.meta.clone())))
     }
 
     /// Records a failure that a request hook's `pre` step met (a token
