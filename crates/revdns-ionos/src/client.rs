@@ -1,12 +1,12 @@
 //! [`Client`]: reverse records by IP address on top of the generated API.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use futures_util::FutureExt;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures_util::{FutureExt, future};
 use progenitor_client::ClientInfo;
 use revdns_core::address::check_address;
 use revdns_core::input::check_comment;
@@ -144,13 +144,11 @@ impl Client {
     /// no PTR, before any request; otherwise the first failed lookup (all or
     /// nothing).
     pub async fn find(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, ReverseRecord>, Error> {
-        let mut found = BTreeMap::new();
-        for (_, result) in self.lookup(&lookup_set(ips)?).await {
-            for record in result? {
-                found.entry(record.ip).or_insert(record);
-            }
-        }
-        Ok(found)
+        let found = self.lookup(&lookup_set(ips)?).await.all()?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(ip, records)| Some((ip, records.into_iter().next()?)))
+            .collect())
     }
 
     /// Makes the PTR of `ip` point to `name`, with `description` (`None`
@@ -218,12 +216,7 @@ impl Client {
         ips: &[IpAddr],
     ) -> Result<BTreeMap<IpAddr, Result<bool, Error>>, Error> {
         let ips = lookup_set(ips)?;
-        let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();
-        for (_, result) in self.lookup(&ips).await {
-            for record in result? {
-                existing.entry(record.ip).or_default().push(record);
-            }
-        }
+        let mut existing = self.lookup(&ips).await.all()?;
         let results = stream::iter(ips)
             .map(|ip| {
                 let records = existing.remove(&ip).unwrap_or_default();
@@ -238,9 +231,9 @@ impl Client {
     // --- building blocks shared with the PtrProvider impl ---
 
     /// Looks up `ips` (no duplicates) in chunks of [`FILTER_CHUNK`], at most
-    /// `concurrency` at once. Each chunk reports on its own, so a caller
-    /// can fail only the IPs whose lookup failed. Records are filtered to
-    /// the asked IPs, compared as addresses, in case the server's filter
+    /// `concurrency` at once. Each chunk fails on its own, so a caller
+    /// can fail only the IPs whose lookup failed. Records are kept for the
+    /// asked IPs only, compared as addresses, in case the server's filter
     /// matches differently.
     ///
     /// When that takes more than one lookup, listing the whole contract may
@@ -249,41 +242,55 @@ impl Client {
     /// costs half again) and used if it ends by then; otherwise, or if a
     /// page fails, the IPs are looked up as above. Its pages are fetched
     /// a window at a time (see [`Client::list_within`]).
-    pub(crate) async fn lookup(
-        &self,
-        ips: &[IpAddr],
-    ) -> Vec<(Vec<IpAddr>, Result<Vec<ReverseRecord>, Error>)> {
+    pub(crate) async fn lookup(&self, ips: &[IpAddr]) -> Found {
         let lookups = ips.len().div_ceil(FILTER_CHUNK);
         if lookups > 1 {
             // Should the contract hold every asked IP, the listing ends on
             // the page after them: no point fetching further ahead.
             let expected = ips.len() / PAGE_LIMIT.get() as usize + 1;
-            match self.list_within((lookups / 2).max(1), expected).await {
-                Ok(Some(all)) => {
-                    let asked: HashSet<IpAddr> = ips.iter().copied().collect();
-                    let found = all.into_iter().filter(|r| asked.contains(&r.ip)).collect();
-                    return vec![(ips.to_vec(), Ok(found))];
+            match self.list_within((lookups / 2).max(1), expected, ips).await {
+                Ok(Some(records)) => {
+                    return Found {
+                        records,
+                        failed: Vec::new(),
+                    };
                 }
                 // Refused credentials: every lookup would be refused too.
-                Err(e) => return vec![(ips.to_vec(), Err(e))],
+                Err(e) => {
+                    return Found {
+                        records: HashMap::new(),
+                        failed: vec![(ips.to_vec(), e)],
+                    };
+                }
                 Ok(None) => {}
             }
         }
         let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
-        stream::iter(chunks)
+        let mut found = Found::default();
+        let mut answers = stream::iter(chunks)
             .map(|chunk| async move {
                 let result = self.lookup_chunk(&chunk).await;
                 (chunk, result)
             })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await
+            .buffer_unordered(self.concurrency);
+        while let Some((chunk, result)) = answers.next().await {
+            match result {
+                Ok(records) => {
+                    for record in records {
+                        found.records.entry(record.ip).or_default().push(record);
+                    }
+                }
+                Err(e) => found.failed.push((chunk, e)),
+            }
+        }
+        found
     }
 
-    /// Every record of the contract, if listing them takes at most `budget`
-    /// pages; `None` when there are more, or a page failed for a reason a
-    /// lookup may not meet. A refusal of the credentials (401, 403) is
-    /// returned: every lookup would meet it too.
+    /// The records of `ips` (an entry for each, empty for an IP without
+    /// one), from a listing of the whole contract, if it takes at most
+    /// `budget` pages; `None` when there are more, or a page failed for a
+    /// reason a lookup may not meet. A refusal of the credentials (401,
+    /// 403) is returned: every lookup would meet it too.
     ///
     /// The API says neither how many records there are nor, reliably,
     /// whether another page follows (`_links` "always" describes one
@@ -301,7 +308,8 @@ impl Client {
         &self,
         budget: usize,
         expected: usize,
-    ) -> Result<Option<Vec<ReverseRecord>>, Error> {
+        ips: &[IpAddr],
+    ) -> Result<Option<ByIp>, Error> {
         let ahead_pages = expected.clamp(1, budget.max(1));
         let page_size = PAGE_LIMIT.get() as usize;
         // Each page is a task of its own: a page of 1000 records takes
@@ -318,11 +326,18 @@ impl Client {
             .buffer_unordered(self.concurrency);
         let mut arrived: Vec<Option<Result<Page, Error>>> =
             std::iter::repeat_with(|| None).take(ahead_pages).collect();
-        let mut all = Vec::with_capacity(ahead_pages * page_size);
+        // The map of the asked IPs is made while the first pages are on
+        // their way, and each page is sorted into it as soon as it is read,
+        // so what is left after the last page is that page alone.
+        let (mut next, mut wanted) = future::join(ahead.next(), async {
+            ips.iter().map(|&ip| (ip, Vec::new())).collect::<ByIp>()
+        })
+        .await;
+        let mut listed = 0;
         let mut previous_first = None;
         // Pages are read in order: `read` of them so far.
         let mut read = 0;
-        'pages: while let Some((i, answer)) = ahead.next().await {
+        'pages: while let Some((i, answer)) = next {
             arrived[i] = Some(answer);
             while let Some(answer) = arrived.get_mut(read).and_then(Option::take) {
                 read += 1;
@@ -330,41 +345,45 @@ impl Client {
                     Ok(page) => page,
                     Err(e) => return list_failed(e),
                 };
-                if let Err(e) = page.follows(previous_first, all.len()) {
+                if let Err(e) = page.follows(previous_first, listed) {
                     return list_failed(e);
                 }
                 previous_first = page.first;
                 let (count, capped) = (page.records.len(), page.page_size < page_size);
-                all.extend(page.records);
+                listed += count;
+                sort_into(&mut wanted, page.records);
                 if count < page.page_size {
-                    return Ok(Some(all));
+                    return Ok(Some(wanted));
                 }
                 if capped {
                     // The offsets fetched ahead assumed 1000 per page.
                     break 'pages;
                 }
             }
+            next = ahead.next().await;
         }
         drop(ahead);
-        self.list_on(all, previous_first, budget.saturating_sub(read))
+        self.list_on(wanted, listed, previous_first, budget.saturating_sub(read))
             .await
     }
 
-    /// Goes on listing one page at a time after `all`, for at most `budget`
-    /// more pages: [`Client::list_within`] on a server that pages below 1000.
+    /// Goes on listing one page at a time after the first `listed` records,
+    /// for at most `budget` more pages, sorting them into `wanted`:
+    /// [`Client::list_within`] on a server that pages below 1000.
     async fn list_on(
         &self,
-        mut all: Vec<ReverseRecord>,
+        mut wanted: ByIp,
+        listed: usize,
         previous_first: Option<Uuid>,
         budget: usize,
-    ) -> Result<Option<Vec<ReverseRecord>>, Error> {
-        let mut pager = Pager::at(u32::try_from(all.len()).unwrap_or(u32::MAX), previous_first);
+    ) -> Result<Option<ByIp>, Error> {
+        let mut pager = Pager::at(u32::try_from(listed).unwrap_or(u32::MAX), previous_first);
         for _ in 0..budget {
             match self.page(None, pager).await {
                 Ok((page, next)) => {
-                    all.extend(page);
+                    sort_into(&mut wanted, page);
                     if next.done {
-                        return Ok(Some(all));
+                        return Ok(Some(wanted));
                     }
                     pager = next;
                 }
@@ -532,10 +551,41 @@ impl Client {
     }
 }
 
+/// Records by IP, in listing order for each.
+pub(crate) type ByIp = HashMap<IpAddr, Vec<ReverseRecord>>;
+
+/// What [`Client::lookup`] found.
+#[derive(Default)]
+pub(crate) struct Found {
+    /// The records of the asked IPs whose lookup answered.
+    pub(crate) records: ByIp,
+    /// The IPs whose lookup failed, with its error.
+    pub(crate) failed: Vec<(Vec<IpAddr>, Error)>,
+}
+
+impl Found {
+    /// The records, or the first failure: all or nothing.
+    fn all(self) -> Result<ByIp, Error> {
+        match self.failed.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(self.records),
+        }
+    }
+}
+
+/// Adds the records of `page` whose IPs `wanted` has an entry for.
+fn sort_into(wanted: &mut ByIp, page: Vec<ReverseRecord>) {
+    for record in page {
+        if let Some(records) = wanted.get_mut(&record.ip) {
+            records.push(record);
+        }
+    }
+}
+
 /// What [`Client::list_within`] makes of a failed page: a refusal of the
 /// credentials is returned (every lookup would meet it too); anything else
 /// means "look the IPs up instead".
-fn list_failed(e: Error) -> Result<Option<Vec<ReverseRecord>>, Error> {
+fn list_failed(e: Error) -> Result<Option<ByIp>, Error> {
     match e {
         Error::Auth { .. } | Error::Forbidden { .. } => Err(e),
         e => {

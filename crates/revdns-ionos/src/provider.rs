@@ -80,20 +80,12 @@ impl PtrProvider for Client {
         let (pending, outcomes) = apply::prepare_for(self, changes, progress)?;
         let ips: Vec<IpAddr> = pending.iter().map(|(_, c)| c.ip()).collect();
 
-        let mut existing: HashMap<IpAddr, Vec<ReverseRecord>> = HashMap::new();
+        let found = self.lookup(&ips).await;
+        let mut existing = found.records;
         let mut lookup_failed: HashMap<IpAddr, Error> = HashMap::new();
-        for (chunk, result) in self.lookup(&ips).await {
-            match result {
-                Ok(records) => {
-                    for record in records {
-                        existing.entry(record.ip).or_default().push(record);
-                    }
-                }
-                Err(e) => {
-                    for ip in chunk {
-                        lookup_failed.insert(ip, e.duplicate());
-                    }
-                }
+        for (chunk, e) in found.failed {
+            for ip in chunk {
+                lookup_failed.insert(ip, e.duplicate());
             }
         }
 

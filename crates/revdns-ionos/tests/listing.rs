@@ -28,7 +28,7 @@ fn record(i: u32) -> Value {
     json!({
         "id": format!("6f1e0000-0000-4000-8000-{i:012x}"),
         "type": "reverserecord",
-        "href": format!("https://dns.de-fra.ionos.com/reverserecords/{i}"),
+        "href": format!("https://dns.example/reverserecords/{i}"),
         "metadata": {"createdDate": "2024-05-02T09:58:59Z"},
         "properties": {"name": format!("h{i}.example.net"), "ip": ip.to_string()}
     })
@@ -119,7 +119,7 @@ impl Server {
             let body = json!({
                 "id": "0b8e6f4c-0000-4000-8000-00000000c011",
                 "type": "collection",
-                "href": "https://dns.de-fra.ionos.com/reverserecords",
+                "href": "https://dns.example/reverserecords",
                 "items": items, "offset": offset, "limit": limit,
                 "_links": {}
             })
@@ -188,4 +188,20 @@ async fn a_server_paging_below_1000_gets_every_record_read_once() {
     for at in [0, 400, 800, 1200, 1600, 2000] {
         assert!(offsets.contains(&at), "offset {at} not read: {offsets:?}");
     }
+}
+
+#[tokio::test]
+async fn a_listing_keeps_only_the_asked_addresses() {
+    // 2500 records; every other one asked, and one the contract lacks.
+    let (base, seen) = serve(2500, 1000, 0).await;
+    let mut ips: Vec<IpAddr> = (0..2500).step_by(2).map(addr).collect();
+    ips.push(addr(5000));
+    let found = client(&base, 8).find(&ips).await.unwrap();
+    assert_eq!(found.len(), 1250);
+    assert!(!found.contains_key(&addr(1)), "a record not asked for");
+    assert!(!found.contains_key(&addr(5000)));
+    assert_eq!(found[&addr(2498)].name, "h2498.example.net");
+    // Listed (the three pages), not looked up 50 addresses at a time.
+    let offsets: BTreeSet<usize> = seen.offsets.lock().unwrap().iter().copied().collect();
+    assert_eq!(offsets, BTreeSet::from([0, 1000, 2000]));
 }
