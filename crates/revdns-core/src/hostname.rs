@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +62,10 @@ const MAX_LABEL: usize = 63;
 #[derive(Clone, Serialize)]
 #[serde(into = "String")]
 pub struct Hostname {
-    name: String,
+    /// Shared: a batch is copied several times on its way through an apply
+    /// (the caller's records, the canonical changes, the report), and a
+    /// copy of the name then costs no allocation.
+    name: Arc<str>,
     /// Passed the write rule when built ([`Hostname::new`]), so checking it
     /// again (once per change of a large batch) is skipped. Names read by
     /// [`Hostname::from_stored`] are checked when asked.
@@ -121,7 +125,7 @@ impl Hostname {
         let name = name.trim();
         let name = name.strip_suffix('.').unwrap_or(name);
         (!name.is_empty()).then(|| Hostname {
-            name: name.to_ascii_lowercase(),
+            name: name.to_ascii_lowercase().into(),
             writable: false,
         })
     }
@@ -148,7 +152,7 @@ impl Hostname {
     /// A name that passed the write rule, normalised.
     fn passed(name: String) -> Self {
         Hostname {
-            name,
+            name: name.into(),
             writable: true,
         }
     }
@@ -165,7 +169,7 @@ impl Hostname {
 
     /// Consumes the hostname and returns its string (no trailing dot).
     pub fn into_string(self) -> String {
-        self.name
+        self.name.as_ref().to_owned()
     }
 }
 
@@ -318,13 +322,7 @@ impl TryFrom<String> for Hostname {
     type Error = Error;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        // Reuse the allocation when the input is already normalised.
-        let normalised = validate(&s)?;
-        if normalised == s {
-            Ok(Hostname::passed(s))
-        } else {
-            Ok(Hostname::passed(normalised))
-        }
+        Hostname::new(&s)
     }
 }
 
@@ -341,7 +339,7 @@ impl<'de> Deserialize<'de> for Hostname {
 
 impl From<Hostname> for String {
     fn from(h: Hostname) -> Self {
-        h.name
+        h.into_string()
     }
 }
 

@@ -108,7 +108,11 @@ impl PtrProvider for Client {
             .into_iter()
             .filter_map(|(i, change)| {
                 let ip = change.ip();
-                if let Some(e) = lookup_failed.remove(&ip) {
+                // (A listing fails nothing, and most lookups fail nothing.)
+                if let Some(e) = (!lookup_failed.is_empty())
+                    .then(|| lookup_failed.remove(&ip))
+                    .flatten()
+                {
                     outcomes.settle(i, Outcome::Failed(e));
                     return None;
                 }
