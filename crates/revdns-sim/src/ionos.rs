@@ -46,7 +46,8 @@ struct TokenInfo {
 
 #[derive(Debug, Clone)]
 struct Rec {
-    /// The record's JSON as lists show it, made on first use.
+    /// The record's JSON as lists show it: made by the write that stored
+    /// the record (its answer is the same JSON), else on first use.
     rendered: Rendered,
     seq: u64,
     ip: IpAddr,
@@ -270,6 +271,7 @@ impl IonosState {
             modified_by: "preload@example.net".to_owned(),
             modified_by_id: Uuid::nil().to_string(),
         };
+        rec.list_item(&self.base_url, id);
         data.insert(id, rec);
         Ok(())
     }
@@ -779,7 +781,9 @@ fn upsert(
             rec.modified = now;
             rec.modified_by = user;
             rec.modified_by_id = user_id;
-            let out = json(status, &record_out(&state.base_url, id, &rec));
+            // Rendered here, for the answer and every later list, so that a
+            // list after a bulk write does not pay for it.
+            let out = json(status, &rec.list_item(&state.base_url, id));
             data.records.insert(id, rec);
             Ok(out)
         }
@@ -797,11 +801,9 @@ fn upsert(
                 modified_by: user,
                 modified_by_id: user_id,
             };
+            let out = json(status, &rec.list_item(&state.base_url, id));
             data.insert(id, rec);
-            Ok(json(
-                status,
-                &record_out(&state.base_url, id, &data.records[&id]),
-            ))
+            Ok(out)
         }
     }
 }
