@@ -24,8 +24,9 @@
 //! all unchanged, with the same client, 7 times (`REVDNS_BENCH_REPEATS`;
 //! the row gives the median, the first run and the range are printed
 //! below the table). Part 2 (0 ms latency) sends
-//! single-IP lookups with plain `reqwest` and the same lookups through
-//! `PtrProvider::get`, in alternating blocks, and compares the client
+//! single-IP lookups with plain `reqwest`, the same lookups through
+//! `PtrProvider::get`, and plain `reqwest` again with the per-attempt
+//! timeout the SDK sets, in alternating blocks, and compares the client
 //! process's CPU time per call (user + system, from `/proc/self/stat`).
 //!
 //! Nothing here asserts on time; it prints tables. It exits non-zero only
@@ -761,8 +762,11 @@ struct Overhead {
     lookups: usize,
     raw: Duration,
     sdk: Duration,
+    /// Plain reqwest with the SDK's per-attempt timeout.
+    timed: Duration,
     raw_cpu: Duration,
     sdk_cpu: Duration,
+    timed_cpu: Duration,
     raw_requests: u64,
     sdk_requests: u64,
 }
@@ -788,13 +792,26 @@ async fn provider_requests(sim: &Sim, id: ProviderId) -> Result<u64, BoxError> {
 /// Blocks the lookups of part 2 are split into, raw and SDK in turn.
 const ROUNDS: usize = 10;
 
-/// Times `lookups` sequential single-IP lookups sent raw and as many through
-/// the SDK, after a warm-up of each (connections, sessions, tokens, zone
+/// The timeout the SDK's clients give each attempt (every provider's
+/// `DEFAULT_TIMEOUT`).
+const ATTEMPT_TIMEOUT: Duration = revdns::ionos::DEFAULT_TIMEOUT;
+
+/// Times `lookups` sequential single-IP lookups sent raw, as many through
+/// the SDK, and as many raw again with the timeout the SDK gives each
+/// attempt, after a warm-up of each (connections, sessions, tokens, zone
 /// lists), in alternating blocks so that drift (other load on the machine,
-/// CPU frequency) falls on both columns alike.
+/// CPU frequency) falls on every column alike.
+///
+/// The third column is there because a timeout is not free: tokio wakes
+/// its timer driver for a timer due before any other, which is one more
+/// thread wake-up per call. Plain reqwest without a timeout skips it; the
+/// SDK, which bounds every call, cannot.
 async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
     let sim = Sim::spawn("demo")?;
     let http = reqwest::Client::new();
+    let timed_http = reqwest::Client::builder()
+        .timeout(ATTEMPT_TIMEOUT)
+        .build()?;
     let ip: IpAddr = "192.0.2.10".parse()?;
     let record = PtrRecord::new(ip, Hostname::new("mail.example.net")?);
     let warm_up = 50;
@@ -808,6 +825,7 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
         let raw = Raw::prepare(id, &sim, &http, ip).await?;
         for _ in 0..warm_up {
             raw.lookup(&http).await?;
+            raw.lookup(&timed_http).await?;
             provider.get(&[ip]).await?;
         }
         let mut row = Overhead {
@@ -815,8 +833,10 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
             lookups,
             raw: Duration::ZERO,
             sdk: Duration::ZERO,
+            timed: Duration::ZERO,
             raw_cpu: Duration::ZERO,
             sdk_cpu: Duration::ZERO,
+            timed_cpu: Duration::ZERO,
             raw_requests: 0,
             sdk_requests: 0,
         };
@@ -843,6 +863,13 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
             row.sdk += started.elapsed();
             row.sdk_cpu += elapsed_cpu(cpu);
             row.sdk_requests += provider_requests(&sim, id).await? - requests;
+
+            let (cpu, started) = (process_cpu(), Instant::now());
+            for _ in 0..block {
+                raw.lookup(&timed_http).await?;
+            }
+            row.timed += started.elapsed();
+            row.timed_cpu += elapsed_cpu(cpu);
             left -= block;
         }
         rows.push(row);
@@ -863,14 +890,18 @@ fn print_overhead_table(rows: &[Overhead]) {
     };
     println!(
         "\nsingle-IP lookups, 0 ms latency, {lookups} sequential per column \
-         (plain reqwest vs PtrProvider::get); CPU is this process's, the \
-         simulator runs in its own\n"
+         (plain reqwest, PtrProvider::get, plain reqwest with a {} s timeout as \
+         the SDK gives each attempt); CPU is this process's, the simulator runs \
+         in its own\n",
+        ATTEMPT_TIMEOUT.as_secs()
     );
     println!(
-        "{:<8}{:>12}{:>12}{:>8}{:>12}{:>12}{:>8}{:>16}",
+        "{:<8}{:>12}{:>12}{:>8}{:>14}{:>9}{:>12}{:>12}{:>8}{:>16}",
         "provider",
         "raw µs cpu",
         "SDK µs cpu",
+        "cpu ×",
+        "timed µs cpu",
         "cpu ×",
         "raw µs wall",
         "SDK µs wall",
@@ -881,11 +912,13 @@ fn print_overhead_table(rows: &[Overhead]) {
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON);
     for r in rows {
         println!(
-            "{:<8}{:>12.1}{:>12.1}{:>7.2}×{:>12.1}{:>12.1}{:>7.2}×{:>9} / {}",
+            "{:<8}{:>12.1}{:>12.1}{:>7.2}×{:>14.1}{:>8.2}×{:>12.1}{:>12.1}{:>7.2}×{:>9} / {}",
             r.provider.as_str(),
             per_call(r.raw_cpu),
             per_call(r.sdk_cpu),
             ratio(r.sdk_cpu, r.raw_cpu),
+            per_call(r.timed_cpu),
+            ratio(r.sdk_cpu, r.timed_cpu),
             per_call(r.raw),
             per_call(r.sdk),
             ratio(r.sdk, r.raw),
@@ -896,10 +929,11 @@ fn print_overhead_table(rows: &[Overhead]) {
     println!();
     for r in rows {
         println!(
-            "overhead {}: cpu_ratio={:.3} wall_ratio={:.3}",
+            "overhead {}: cpu_ratio={:.3} wall_ratio={:.3} cpu_ratio_timed={:.3}",
             r.provider.as_str(),
             ratio(r.sdk_cpu, r.raw_cpu),
-            ratio(r.sdk, r.raw)
+            ratio(r.sdk, r.raw),
+            ratio(r.sdk_cpu, r.timed_cpu)
         );
     }
 }
