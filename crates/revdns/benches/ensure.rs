@@ -574,12 +574,12 @@ fn print_ensure_table(rows: &[Row]) {
         latency().as_millis()
     );
     println!(
-        "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11}{:>10}{:>8}{:>9}  outcome",
+        "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11}{:>10}{:>8}{:>10}  outcome",
         "provider", "run", "PTRs", "wall", "floor", "wall/floor", "requests", "ideal", "req/ideal"
     );
     for r in rows {
         println!(
-            "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11.2}{:>10}{:>8}{:>9.2}  {}",
+            "{:<9}{:<10}{:>7}{:>11}{:>11}{:>11.2}{:>10}{:>8}{:>10.2}  {}",
             r.provider.as_str(),
             r.run,
             r.ptrs,
