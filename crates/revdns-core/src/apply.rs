@@ -20,7 +20,7 @@
 //! for (index, _change) in pending {
 //!     outcomes.settle(index, Outcome::Created);
 //! }
-//! let report = outcomes.finish(&changes);
+//! let report = outcomes.finish();
 //! assert_eq!(report.counts().created, 1);
 //! assert_eq!(report.counts().failed, 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -152,6 +152,7 @@ fn canonical(change: &PtrChange) -> PtrChange {
 /// [`prepare`].
 pub struct Outcomes<'a> {
     slots: Mutex<Vec<Option<Outcome>>>,
+    /// The batch as given: what progress calls and the report show.
     changes: Vec<PtrChange>,
     progress: Option<&'a Progress<'a>>,
     provider: Option<ProviderId>,
@@ -211,23 +212,16 @@ impl Outcomes<'_> {
             .count()
     }
 
-    /// The report: one result per change of `changes` (the batch given to
-    /// [`prepare`]), in input order. A change the provider never settled is
-    /// reported failed (and logged), never left out.
-    pub fn finish(self, changes: &[PtrChange]) -> ApplyReport {
-        let mut report = ApplyReport::with_capacity(changes.len());
+    /// The report: one result per change of the batch given to
+    /// [`prepare`], as given, in input order. A change the provider never
+    /// settled is reported failed (and logged), never left out.
+    pub fn finish(self) -> ApplyReport {
+        let mut report = ApplyReport::with_capacity(self.changes.len());
         let slots = self
             .slots
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        // The batch kept for the progress calls is `changes` itself: report
-        // it without another copy.
-        let kept = if self.changes.as_slice() == changes {
-            self.changes
-        } else {
-            changes.to_vec()
-        };
-        for (index, (change, slot)) in kept.into_iter().zip(slots).enumerate() {
+        for (index, (change, slot)) in self.changes.into_iter().zip(slots).enumerate() {
             let outcome = slot.unwrap_or_else(|| {
                 let ip: IpAddr = change.ip();
                 tracing::error!(index, %ip, "change left without an outcome");
@@ -278,7 +272,7 @@ mod tests {
         for (i, _) in pending {
             outcomes.settle(i, Outcome::Unchanged);
         }
-        let report = outcomes.finish(&changes);
+        let report = outcomes.finish();
         let kinds: Vec<&str> = report
             .iter()
             .map(|r| r.outcome.error().map_or("ok", Error::kind))
@@ -317,7 +311,7 @@ mod tests {
         outcomes.settle(1, Outcome::Deleted);
         outcomes.settle(1, Outcome::Unchanged);
         assert!(outcomes.is_settled(1) && !outcomes.is_settled(0));
-        let report = outcomes.finish(&changes);
+        let report = outcomes.finish();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(report.len(), 2);
         assert!(matches!(report.results()[1].outcome, Outcome::Deleted));

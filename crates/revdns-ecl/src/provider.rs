@@ -135,7 +135,7 @@ impl PtrProvider for Client {
         let finish = |plan, outcomes: Outcomes<'_>| {
             Ok(Gated::Applied {
                 plan,
-                report: outcomes.finish(changes),
+                report: outcomes.finish(),
             })
         };
         if pending.is_empty() {

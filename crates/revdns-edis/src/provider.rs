@@ -229,7 +229,7 @@ impl PtrProvider for Client {
         }
         Ok(Gated::Applied {
             plan,
-            report: outcomes.finish(changes),
+            report: outcomes.finish(),
         })
     }
 }

@@ -108,11 +108,7 @@ impl PtrProvider for Client {
             .into_iter()
             .filter_map(|(i, change)| {
                 let ip = change.ip();
-                // (A listing fails nothing, and most lookups fail nothing.)
-                if let Some(e) = (!lookup_failed.is_empty())
-                    .then(|| lookup_failed.remove(&ip))
-                    .flatten()
-                {
+                if let Some(e) = lookup_failed.remove(&ip) {
                     outcomes.settle(i, Outcome::Failed(e));
                     return None;
                 }
@@ -134,7 +130,7 @@ impl PtrProvider for Client {
             .await;
         Ok(Gated::Applied {
             plan,
-            report: outcomes.finish(changes),
+            report: outcomes.finish(),
         })
     }
 }

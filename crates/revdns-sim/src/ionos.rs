@@ -46,8 +46,8 @@ struct TokenInfo {
 
 #[derive(Debug, Clone)]
 struct Rec {
-    /// The record's JSON as lists show it: made by the write that stored
-    /// the record (its answer is the same JSON), else on first use.
+    /// The record's JSON as lists and reads show it: made by the write that
+    /// stored the record (its answer is the same JSON), else on first use.
     rendered: Rendered,
     seq: u64,
     ip: IpAddr,
@@ -271,7 +271,6 @@ impl IonosState {
             modified_by: "preload@example.net".to_owned(),
             modified_by_id: Uuid::nil().to_string(),
         };
-        rec.list_item(&self.base_url, id);
         data.insert(id, rec);
         Ok(())
     }
@@ -824,7 +823,7 @@ async fn find(
         authorize(&data, token)?;
         let id = parse_id(&raw_id)?;
         let rec = data.records.get(&id).ok_or_else(|| not_found(id))?;
-        Ok(json(StatusCode::OK, &record_out(&state.base_url, id, rec)))
+        Ok(json(StatusCode::OK, &rec.list_item(&state.base_url, id)))
     })())
 }
 

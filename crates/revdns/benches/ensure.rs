@@ -515,31 +515,21 @@ async fn ensure_runs(n: usize) -> Result<Vec<Row>, BoxError> {
         let runs = repeats();
         eprintln!("  {id}: ensuring the same {n} again, {runs} times …");
         let again = ideal(id, &Held::read(&sim).await?, &desired, false, 0);
-        let mut row: Option<Row> = None;
-        for _ in 0..runs {
-            let next = measure(&sim, &provider, &desired, "unchanged", &again, |o| {
-                matches!(o, Outcome::Unchanged)
-            })
-            .await?;
-            row = Some(match row {
-                None => next,
-                Some(mut row) => {
-                    if next.by_operation != row.by_operation {
-                        return Err(format!(
-                            "{id} unchanged: the runs sent different requests: {:?} and {:?}",
-                            row.by_operation, next.by_operation
-                        )
-                        .into());
-                    }
-                    row.walls.push(next.wall);
-                    row
-                }
-            });
+        let unchanged = |o: &Outcome| matches!(o, Outcome::Unchanged);
+        let mut row = measure(&sim, &provider, &desired, "unchanged", &again, unchanged).await?;
+        for _ in 1..runs {
+            let next = measure(&sim, &provider, &desired, "unchanged", &again, unchanged).await?;
+            if next.by_operation != row.by_operation {
+                return Err(format!(
+                    "{id} unchanged: the runs sent different requests: {:?} and {:?}",
+                    row.by_operation, next.by_operation
+                )
+                .into());
+            }
+            row.walls.push(next.wall);
         }
-        if let Some(mut row) = row {
-            row.wall = median(&row.walls);
-            rows.push(row);
-        }
+        row.wall = median(&row.walls);
+        rows.push(row);
     }
     Ok(rows)
 }

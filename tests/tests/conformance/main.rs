@@ -82,6 +82,8 @@ conformance! {
         => purge_deletes_only_inside_its_scope,
     crate::scale::thousand_records_ensure_list_get_remove
         => thousand_records_ensure_list_get_remove,
+    crate::scale::a_read_of_many_addresses_is_about_those_alone
+        => a_read_of_many_addresses_is_about_those_alone,
     crate::bad_input::bad_input_is_refused_before_any_request
         => bad_input_is_refused_before_any_request,
     crate::table::mapped_twin_is_a_duplicate_before_sending
