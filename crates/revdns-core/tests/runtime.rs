@@ -208,18 +208,19 @@ async fn scripted_server(statuses: Vec<u16>) -> (String, Arc<AtomicUsize>) {
 /// In a [`scripted_server`] script: close without answering.
 const DROP: u16 = 0;
 
-/// Reads one request head (and ignores any body: the tests send none).
-async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<()> {
+/// Reads one request head (and ignores any body: the tests send none);
+/// `false` when the peer closed before a whole head came.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<bool> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
         let n = socket.read(&mut chunk).await?;
         if n == 0 {
-            break;
+            return Ok(false);
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Ok(())
+    Ok(true)
 }
 
 #[tokio::test]
@@ -429,4 +430,50 @@ async fn a_redirect_to_another_origin_is_not_followed() {
         .await
         .unwrap();
     assert_eq!(target.calls_async().await, 1);
+}
+
+/// A keep-alive server answering `{}` to every request; counts the
+/// connections it accepted.
+async fn keep_alive_server() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let answer = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                while read_request(&mut socket).await.is_ok_and(|read| read) {
+                    if socket.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/x"), accepted)
+}
+
+#[tokio::test]
+async fn idle_connections_are_reused_only_within_the_pool_idle_limit() {
+    // The idle limit is never longer than the attempt's timeout: 400 ms here.
+    let http = client_builder(Duration::from_millis(400)).build().unwrap();
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let (url, accepted) = keep_alive_server().await;
+    for _ in 0..3 {
+        call(&rt, &http, reqwest::Method::GET, url.clone(), "read")
+            .await
+            .unwrap();
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "reused while fresh");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    call(&rt, &http, reqwest::Method::GET, url, "read")
+        .await
+        .unwrap();
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        2,
+        "a connection idle past the limit is not sent on"
+    );
 }

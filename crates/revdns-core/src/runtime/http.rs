@@ -8,15 +8,32 @@ use reqwest::redirect::{Attempt, Policy};
 /// Redirects followed within one origin before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// Longest a pooled connection is kept idle for reuse.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// A `reqwest` client builder with the settings every provider shares: a
 /// timeout per attempt, a connect timeout (at most 10 s, never more than the
-/// attempt's), the [`same_origin_redirects`] policy, and a `User-Agent`
-/// naming revdns.
+/// attempt's), idle connections kept at most [`POOL_IDLE_TIMEOUT`] (never
+/// more than the attempt's timeout), the [`same_origin_redirects`] policy,
+/// and a `User-Agent` naming revdns.
+///
+/// Why the idle limit is short:
+///
+/// - Servers and the balancers in front of them commonly close idle
+///   connections after 60 s or less. A request sent on a connection the
+///   other end is closing fails, and a write that fails so must be settled
+///   by reading.
+/// - The pool sweeps its idle connections on a timer of that period. Kept
+///   no longer than the attempt's timeout, the sweep is always due before a
+///   new attempt's timeout, so arming that timeout does not make the
+///   runtime wake its timer driver (otherwise one thread wake-up per
+///   request whenever no other timer is due sooner).
 pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
     super::tls::configure(
         reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(timeout.min(POOL_IDLE_TIMEOUT))
             .redirect(same_origin_redirects())
             .user_agent(concat!("revdns/", env!("CARGO_PKG_VERSION"))),
     )

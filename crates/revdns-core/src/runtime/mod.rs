@@ -44,7 +44,7 @@ use crate::{Error, ProviderId};
 pub use answer::{AnswerKind, Described, Dialect, status_table_only};
 pub use budget::{RETRY_BUDGET_CAPACITY, RETRY_COST, RETRY_COST_TRANSPORT, RetryBudget};
 pub use credential::{CredentialCache, Issued, Lease};
-pub use http::{MAX_REDIRECTS, client_builder, same_origin_redirects};
+pub use http::{MAX_REDIRECTS, POOL_IDLE_TIMEOUT, client_builder, same_origin_redirects};
 pub use secrets::REDACTED;
 pub use task::{Spawned, spawn_call};
 pub use tls::install_tls_provider;
