@@ -27,14 +27,15 @@
 //! single-IP lookups with plain `reqwest`, the same lookups through
 //! `PtrProvider::get`, and plain `reqwest` again with the per-attempt
 //! timeout the SDK sets, in alternating blocks, and compares the client
-//! process's CPU time per call (user + system, from `/proc/self/stat`).
+//! process's CPU time per call (its threads' run time, from
+//! `/proc/self/task/*/schedstat`) and its thread switches per call.
 //!
 //! Nothing here asserts on time; it prints tables. It exits non-zero only
 //! when a change fails or a run does not end in the expected state.
 // A harness binary: printing the tables is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::env;
 use std::error::Error;
 use std::io::{BufRead, BufReader, Read};
@@ -750,29 +751,79 @@ impl Raw {
 struct Overhead {
     provider: ProviderId,
     lookups: usize,
-    raw: Duration,
-    sdk: Duration,
+    raw: Column,
+    sdk: Column,
     /// Plain reqwest with the SDK's per-attempt timeout.
-    timed: Duration,
-    raw_cpu: Duration,
-    sdk_cpu: Duration,
-    timed_cpu: Duration,
+    timed: Column,
     raw_requests: u64,
     sdk_requests: u64,
 }
 
-/// This process's CPU time so far, user and system, from `/proc/self/stat`
-/// (its threads included, those that ended too); `None` where there is no
-/// such file. Clock ticks are 1/100 s on Linux, so a column needs some
-/// seconds of CPU to be read to a percent.
-fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name may hold spaces; the fields after it do not.
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split(' ').collect();
-    // utime and stime: fields 14 and 15 of the line, 12 and 13 after it.
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+/// What one column's lookups took, summed over its blocks.
+#[derive(Default)]
+struct Column {
+    wall: Duration,
+    cpu: Duration,
+    /// Times a thread of this process was put on a CPU: each is a wake-up
+    /// (or a preemption), and thread switches are most of a call's cost.
+    switches: u64,
+}
+
+impl Column {
+    /// Times `block` and adds what it took.
+    async fn time<T>(&mut self, block: impl Future<Output = T>) -> T {
+        let (threads, started) = (Threads::sample(), Instant::now());
+        let out = block.await;
+        self.wall += started.elapsed();
+        if let (Some(then), Some(now)) = (threads, Threads::sample()) {
+            let (cpu, switches) = then.until(&now);
+            self.cpu += cpu;
+            self.switches += switches;
+        }
+        out
+    }
+}
+
+/// Each thread of this process, by id: its run time in nanoseconds and the
+/// times it was put on a CPU, from `/proc/self/task/*/schedstat`; `None`
+/// where there is no such file. (`/proc/self/stat` counts CPU in clock
+/// ticks of 10 ms, too coarse for blocks of a few hundred calls of about
+/// 100 µs each.)
+struct Threads(HashMap<std::ffi::OsString, (u64, u64)>);
+
+impl Threads {
+    fn sample() -> Option<Threads> {
+        let mut threads = HashMap::new();
+        for task in std::fs::read_dir("/proc/self/task").ok()? {
+            let task = task.ok()?;
+            let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+                // The thread ended while the directory was read.
+                continue;
+            };
+            let mut fields = stat.split_whitespace().map(str::parse::<u64>);
+            let (Some(Ok(ns)), Some(_waited), Some(Ok(slices))) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return None;
+            };
+            threads.insert(task.file_name(), (ns, slices));
+        }
+        Some(Threads(threads))
+    }
+
+    /// CPU and switches since `self` of the threads alive now: a thread
+    /// started since counts whole, one that ended since is left out (the
+    /// runtime's workers and the main thread, which do the work here, live
+    /// through the bench).
+    fn until(&self, now: &Threads) -> (Duration, u64) {
+        let (mut ns, mut switches) = (0, 0);
+        for (tid, &(run, slices)) in &now.0 {
+            let (run0, slices0) = self.0.get(tid).copied().unwrap_or((0, 0));
+            ns += run.saturating_sub(run0);
+            switches += slices.saturating_sub(slices0);
+        }
+        (Duration::from_nanos(ns), switches)
+    }
 }
 
 async fn provider_requests(sim: &Sim, id: ProviderId) -> Result<u64, BoxError> {
@@ -780,7 +831,7 @@ async fn provider_requests(sim: &Sim, id: ProviderId) -> Result<u64, BoxError> {
 }
 
 /// Blocks the lookups of part 2 are split into, raw and SDK in turn.
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 50;
 
 /// The timeout the SDK's clients give each attempt (every provider's
 /// `DEFAULT_TIMEOUT`).
@@ -794,8 +845,10 @@ const ATTEMPT_TIMEOUT: Duration = revdns::ionos::DEFAULT_TIMEOUT;
 ///
 /// The third column is there because a timeout is not free: tokio wakes
 /// its timer driver for a timer due before any other, which is one more
-/// thread wake-up per call. Plain reqwest without a timeout skips it; the
-/// SDK, which bounds every call, cannot.
+/// thread wake-up per call. Plain reqwest without a timeout skips it. The
+/// SDK's clients avoid it by keeping their pool's idle sweep (a timer) due
+/// sooner than any attempt's timeout; since all columns share one runtime,
+/// that sweep spares the third column the wake-up as well.
 async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
     let sim = Sim::spawn("demo")?;
     let http = reqwest::Client::new();
@@ -821,12 +874,9 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
         let mut row = Overhead {
             provider: id,
             lookups,
-            raw: Duration::ZERO,
-            sdk: Duration::ZERO,
-            timed: Duration::ZERO,
-            raw_cpu: Duration::ZERO,
-            sdk_cpu: Duration::ZERO,
-            timed_cpu: Duration::ZERO,
+            raw: Column::default(),
+            sdk: Column::default(),
+            timed: Column::default(),
             raw_requests: 0,
             sdk_requests: 0,
         };
@@ -834,44 +884,43 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
         while left > 0 {
             let block = left.min(lookups.div_ceil(ROUNDS));
             let requests = provider_requests(&sim, id).await?;
-            let (cpu, started) = (process_cpu(), Instant::now());
-            for _ in 0..block {
-                raw.lookup(&http).await?;
-            }
-            row.raw += started.elapsed();
-            row.raw_cpu += elapsed_cpu(cpu);
+            row.raw
+                .time(async {
+                    for _ in 0..block {
+                        raw.lookup(&http).await?;
+                    }
+                    Ok::<_, BoxError>(())
+                })
+                .await?;
             row.raw_requests += provider_requests(&sim, id).await? - requests;
 
             let requests = provider_requests(&sim, id).await?;
-            let (cpu, started) = (process_cpu(), Instant::now());
-            for _ in 0..block {
-                let found = provider.get(&[ip]).await?;
-                if !satisfies(found.get(&ip).and_then(Option::as_ref), &record) {
-                    return Err(format!("{id}: the SDK lookup did not find the PTR").into());
-                }
-            }
-            row.sdk += started.elapsed();
-            row.sdk_cpu += elapsed_cpu(cpu);
+            row.sdk
+                .time(async {
+                    for _ in 0..block {
+                        let found = provider.get(&[ip]).await?;
+                        if !satisfies(found.get(&ip).and_then(Option::as_ref), &record) {
+                            return Err(format!("{id}: the SDK lookup did not find the PTR").into());
+                        }
+                    }
+                    Ok::<_, BoxError>(())
+                })
+                .await?;
             row.sdk_requests += provider_requests(&sim, id).await? - requests;
 
-            let (cpu, started) = (process_cpu(), Instant::now());
-            for _ in 0..block {
-                raw.lookup(&timed_http).await?;
-            }
-            row.timed += started.elapsed();
-            row.timed_cpu += elapsed_cpu(cpu);
+            row.timed
+                .time(async {
+                    for _ in 0..block {
+                        raw.lookup(&timed_http).await?;
+                    }
+                    Ok::<_, BoxError>(())
+                })
+                .await?;
             left -= block;
         }
         rows.push(row);
     }
     Ok(rows)
-}
-
-fn elapsed_cpu(since: Option<Duration>) -> Duration {
-    match (since, process_cpu()) {
-        (Some(then), Some(now)) => now.saturating_sub(then),
-        _ => Duration::ZERO,
-    }
 }
 
 fn print_overhead_table(rows: &[Overhead]) {
@@ -881,12 +930,12 @@ fn print_overhead_table(rows: &[Overhead]) {
     println!(
         "\nsingle-IP lookups, 0 ms latency, {lookups} sequential per column \
          (plain reqwest, PtrProvider::get, plain reqwest with a {} s timeout as \
-         the SDK gives each attempt); CPU is this process's, the simulator runs \
-         in its own\n",
+         the SDK gives each attempt); CPU and thread switches are this process's, \
+         the simulator runs in its own\n",
         ATTEMPT_TIMEOUT.as_secs()
     );
     println!(
-        "{:<8}{:>12}{:>12}{:>8}{:>14}{:>9}{:>12}{:>12}{:>8}{:>16}",
+        "{:<8}{:>12}{:>12}{:>8}{:>14}{:>9}{:>12}{:>12}{:>8}{:>24}{:>16}",
         "provider",
         "raw µs cpu",
         "SDK µs cpu",
@@ -896,22 +945,30 @@ fn print_overhead_table(rows: &[Overhead]) {
         "raw µs wall",
         "SDK µs wall",
         "wall ×",
+        "switches raw/SDK/timed",
         "requests/call"
     );
     let per_call = |d: Duration| d.as_secs_f64() * 1e6 / lookups as f64;
+    let switches = |c: &Column| c.switches as f64 / lookups as f64;
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON);
     for r in rows {
+        let switches = format!(
+            "{:.2} / {:.2} / {:.2}",
+            switches(&r.raw),
+            switches(&r.sdk),
+            switches(&r.timed)
+        );
         println!(
-            "{:<8}{:>12.1}{:>12.1}{:>7.2}×{:>14.1}{:>8.2}×{:>12.1}{:>12.1}{:>7.2}×{:>9} / {}",
+            "{:<8}{:>12.1}{:>12.1}{:>7.2}×{:>14.1}{:>8.2}×{:>12.1}{:>12.1}{:>7.2}×{switches:>24}{:>9} / {}",
             r.provider.as_str(),
-            per_call(r.raw_cpu),
-            per_call(r.sdk_cpu),
-            ratio(r.sdk_cpu, r.raw_cpu),
-            per_call(r.timed_cpu),
-            ratio(r.sdk_cpu, r.timed_cpu),
-            per_call(r.raw),
-            per_call(r.sdk),
-            ratio(r.sdk, r.raw),
+            per_call(r.raw.cpu),
+            per_call(r.sdk.cpu),
+            ratio(r.sdk.cpu, r.raw.cpu),
+            per_call(r.timed.cpu),
+            ratio(r.sdk.cpu, r.timed.cpu),
+            per_call(r.raw.wall),
+            per_call(r.sdk.wall),
+            ratio(r.sdk.wall, r.raw.wall),
             r.raw_requests as f64 / lookups as f64,
             r.sdk_requests as f64 / lookups as f64,
         );
@@ -921,9 +978,9 @@ fn print_overhead_table(rows: &[Overhead]) {
         println!(
             "overhead {}: cpu_ratio={:.3} wall_ratio={:.3} cpu_ratio_timed={:.3}",
             r.provider.as_str(),
-            ratio(r.sdk_cpu, r.raw_cpu),
-            ratio(r.sdk, r.raw),
-            ratio(r.sdk_cpu, r.timed_cpu)
+            ratio(r.sdk.cpu, r.raw.cpu),
+            ratio(r.sdk.wall, r.raw.wall),
+            ratio(r.sdk.cpu, r.timed.cpu)
         );
     }
 }
