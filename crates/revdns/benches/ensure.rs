@@ -731,6 +731,14 @@ impl Raw {
         }
     }
 
+    /// `n` lookups one after the other.
+    async fn lookups(&self, http: &reqwest::Client, n: usize) -> Result<(), BoxError> {
+        for _ in 0..n {
+            self.lookup(http).await?;
+        }
+        Ok(())
+    }
+
     async fn lookup(&self, http: &reqwest::Client) -> Result<Value, BoxError> {
         let request = match self {
             Raw::Edis { url, form } => http.post(url).form(form),
@@ -884,14 +892,7 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
         while left > 0 {
             let block = left.min(lookups.div_ceil(ROUNDS));
             let requests = provider_requests(&sim, id).await?;
-            row.raw
-                .time(async {
-                    for _ in 0..block {
-                        raw.lookup(&http).await?;
-                    }
-                    Ok::<_, BoxError>(())
-                })
-                .await?;
+            row.raw.time(raw.lookups(&http, block)).await?;
             row.raw_requests += provider_requests(&sim, id).await? - requests;
 
             let requests = provider_requests(&sim, id).await?;
@@ -908,14 +909,7 @@ async fn overhead(lookups: usize) -> Result<Vec<Overhead>, BoxError> {
                 .await?;
             row.sdk_requests += provider_requests(&sim, id).await? - requests;
 
-            row.timed
-                .time(async {
-                    for _ in 0..block {
-                        raw.lookup(&timed_http).await?;
-                    }
-                    Ok::<_, BoxError>(())
-                })
-                .await?;
+            row.timed.time(raw.lookups(&timed_http, block)).await?;
             left -= block;
         }
         rows.push(row);
