@@ -273,6 +273,11 @@ impl<P: Subject> World<P> {
             .sum()
     }
 
+    /// Connections the provider's endpoint accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.sim.connections(P::ID)
+    }
+
     /// Requests for one operation (the simulator's operationId).
     pub fn count(&self, operation: &str) -> u64 {
         self.sim.request_count(P::ID, operation)

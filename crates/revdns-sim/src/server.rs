@@ -5,7 +5,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -19,20 +19,30 @@ use tokio::task::JoinHandle;
 
 use crate::counters::Op;
 
-/// A TCP listener whose connections carry a kill switch.
+/// A TCP listener whose connections carry a kill switch; it counts the
+/// connections it accepts.
 #[derive(Debug)]
 pub(crate) struct SimListener {
     inner: TcpListener,
+    accepted: Arc<AtomicU64>,
 }
 
 impl SimListener {
     pub(crate) async fn bind(port: u16) -> io::Result<Self> {
         let inner = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
-        Ok(SimListener { inner })
+        Ok(SimListener {
+            inner,
+            accepted: Arc::default(),
+        })
     }
 
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
+    }
+
+    /// The count of accepted connections, shared with the listener.
+    pub(crate) fn accepted(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.accepted)
     }
 }
 
@@ -44,6 +54,7 @@ impl Listener for SimListener {
         loop {
             match self.inner.accept().await {
                 Ok((stream, addr)) => {
+                    self.accepted.fetch_add(1, Ordering::Relaxed);
                     // Small JSON answers: send them at once.
                     let _ = stream.set_nodelay(true);
                     let io = SimIo {

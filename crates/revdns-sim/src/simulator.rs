@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::Rng;
 use revdns_core::ProviderId;
@@ -166,6 +167,8 @@ pub struct Simulator {
     ionos_addr: SocketAddr,
     ecl_addr: SocketAddr,
     admin_addr: Option<SocketAddr>,
+    /// Connections accepted on the EDIS, IONOS and ECL ports.
+    accepted: [Arc<AtomicU64>; 3],
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -213,6 +216,11 @@ impl Simulator {
         let edis_addr = edis_listener.local_addr()?;
         let ionos_addr = ionos_listener.local_addr()?;
         let ecl_addr = ecl_listener.local_addr()?;
+        let accepted = [
+            edis_listener.accepted(),
+            ionos_listener.accepted(),
+            ecl_listener.accepted(),
+        ];
 
         let engines = Engines {
             edis: FaultEngine::new(config.edis_faults, seed_for(config.seed, ProviderId::Edis)),
@@ -294,6 +302,7 @@ impl Simulator {
             ionos_addr,
             ecl_addr,
             admin_addr,
+            accepted,
             stop,
             tasks,
         })
@@ -377,6 +386,20 @@ impl Simulator {
     /// are the operationIds (see the crate docs); an unknown name gives 0.
     pub fn request_count(&self, provider: ProviderId, operation: &str) -> u64 {
         self.shared.counters.get(provider, operation)
+    }
+
+    /// Connections accepted so far on `provider`'s port (0 for a provider
+    /// the simulator does not serve). A client that keeps its connections
+    /// alive opens few; one that finds its pooled connection too old opens
+    /// another.
+    pub fn connections(&self, provider: ProviderId) -> u64 {
+        let index = match provider {
+            ProviderId::Edis => 0,
+            ProviderId::Ionos => 1,
+            ProviderId::Ecl => 2,
+            _ => return 0,
+        };
+        self.accepted[index].load(Ordering::Relaxed)
     }
 
     /// Every operation that received at least one request, with its count.

@@ -7,6 +7,7 @@
 //! [`conformance!`] instantiates every case once per provider.
 
 mod bad_input;
+mod connections;
 mod ensure;
 mod expiry;
 mod faults;
@@ -86,6 +87,8 @@ conformance! {
         => a_read_of_many_addresses_is_about_those_alone,
     crate::bad_input::bad_input_is_refused_before_any_request
         => bad_input_is_refused_before_any_request,
+    crate::connections::an_idle_connection_is_not_reused_past_the_idle_limit
+        => an_idle_connection_is_not_reused_past_the_idle_limit,
     crate::table::mapped_twin_is_a_duplicate_before_sending
         => mapped_twin_is_a_duplicate_before_sending,
     crate::table::get_of_a_foreign_ip_among_20_answers_the_others
