@@ -104,12 +104,8 @@ struct ListedProperties {
 
 impl From<ListedRecord> for ReverseRecord {
     fn from(read: ListedRecord) -> Self {
-        ReverseRecord {
-            id: read.id,
-            ip: read.properties.ip,
-            name: read.properties.name,
-            description: read.properties.description.filter(|d| !d.is_empty()),
-        }
+        let p = read.properties;
+        ReverseRecord::read(read.id, p.ip, p.name, p.description)
     }
 }
 

@@ -46,14 +46,22 @@ impl ReverseRecord {
     }
 }
 
+impl ReverseRecord {
+    /// A record as IONOS answers it; an empty description is none.
+    pub(crate) fn read(id: Uuid, ip: IpAddr, name: String, description: Option<String>) -> Self {
+        ReverseRecord {
+            id,
+            ip,
+            name,
+            description: description.filter(|d| !d.is_empty()),
+        }
+    }
+}
+
 impl From<types::ReverseRecordRead> for ReverseRecord {
     fn from(read: types::ReverseRecordRead) -> Self {
-        ReverseRecord {
-            id: read.id,
-            ip: read.properties.ip,
-            name: read.properties.name,
-            description: read.properties.description.filter(|d| !d.is_empty()),
-        }
+        let p = read.properties;
+        ReverseRecord::read(read.id, p.ip, p.name, p.description)
     }
 }
 

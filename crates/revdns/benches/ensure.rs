@@ -430,8 +430,6 @@ struct Row {
     provider: ProviderId,
     run: &'static str,
     ptrs: usize,
-    /// The median of `walls`.
-    wall: Duration,
     /// Every run's wall time, in the order they ran.
     walls: Vec<Duration>,
     requests: u64,
@@ -489,7 +487,6 @@ async fn measure(
         provider: id,
         run,
         ptrs: desired.len(),
-        wall,
         walls: vec![wall],
         requests: by_operation.values().sum(),
         ideal: ideal.requests(),
@@ -527,9 +524,8 @@ async fn ensure_runs(n: usize) -> Result<Vec<Row>, BoxError> {
                 )
                 .into());
             }
-            row.walls.push(next.wall);
+            row.walls.extend(next.walls);
         }
-        row.wall = median(&row.walls);
         rows.push(row);
     }
     Ok(rows)
@@ -546,10 +542,13 @@ fn repeats() -> usize {
         .unwrap_or(7)
 }
 
-fn median(walls: &[Duration]) -> Duration {
-    let mut sorted = walls.to_vec();
-    sorted.sort();
-    sorted[sorted.len() / 2]
+impl Row {
+    /// The row's wall time: its one run's, or the median of its runs.
+    fn wall(&self) -> Duration {
+        let mut sorted = self.walls.clone();
+        sorted.sort();
+        sorted[sorted.len() / 2]
+    }
 }
 
 fn seconds(d: Duration) -> String {
@@ -574,9 +573,9 @@ fn print_ensure_table(rows: &[Row]) {
             r.provider.as_str(),
             r.run,
             r.ptrs,
-            seconds(r.wall),
+            seconds(r.wall()),
             seconds(r.floor),
-            r.wall.as_secs_f64() / r.floor.as_secs_f64().max(f64::EPSILON),
+            r.wall().as_secs_f64() / r.floor.as_secs_f64().max(f64::EPSILON),
             r.requests,
             r.ideal,
             r.requests as f64 / r.ideal.max(1) as f64,
@@ -590,7 +589,7 @@ fn print_ensure_table(rows: &[Row]) {
             "bench {} {}: wall_s={:.3} floor_s={:.3} requests={} ideal={}",
             r.provider.as_str(),
             r.run,
-            r.wall.as_secs_f64(),
+            r.wall().as_secs_f64(),
             r.floor.as_secs_f64(),
             r.requests,
             r.ideal
@@ -623,7 +622,7 @@ fn print_ensure_table(rows: &[Row]) {
             r.run,
             r.walls.len(),
             ms(r.walls[0]),
-            ms(r.wall),
+            ms(r.wall()),
             ms(min),
             ms(max),
         );
