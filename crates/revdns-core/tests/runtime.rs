@@ -287,6 +287,102 @@ async fn an_answer_over_the_size_limit_is_an_invalid_response_with_its_status() 
     assert!(err.to_string().contains("1024 bytes"), "{err}");
 }
 
+/// A server that answers every request with `chunks` as a chunked body
+/// (no length announced), each chunk written and flushed on its own.
+async fn chunked_server(chunks: Vec<String>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let chunks = chunks.clone();
+            tokio::spawn(async move {
+                if !read_request(&mut socket).await.unwrap_or(false) {
+                    return;
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                            transfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+                let _ = socket.write_all(head.as_bytes()).await;
+                for chunk in chunks {
+                    let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+                    let _ = socket.write_all(framed.as_bytes()).await;
+                    let _ = socket.flush().await;
+                    // Apart in time, so that the client reads them apart.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}/x")
+}
+
+#[tokio::test]
+async fn a_body_sent_in_chunks_is_read_whole_and_cut_at_the_size_limit() {
+    // 3 chunks of an array of 200 numbers, 601 bytes in all.
+    let numbers: Vec<String> = (0..200).map(|_| "1".to_owned()).collect();
+    let body = format!("[{}]", numbers.join(","));
+    let chunks: Vec<String> = [&body[..200], &body[200..400], &body[400..]]
+        .map(str::to_owned)
+        .into();
+    let url = chunked_server(chunks).await;
+
+    let rt = runtime(RuntimeConfig::default().with_max_body(1024));
+    let value = call(&rt, &http(), reqwest::Method::GET, url.clone(), "read")
+        .await
+        .unwrap();
+    assert_eq!(value.as_array().map(Vec::len), Some(200));
+
+    // No length announced: the limit is found while reading, in the
+    // second chunk.
+    let rt = runtime(RuntimeConfig::default().with_max_body(300));
+    let err = call(&rt, &http(), reqwest::Method::GET, url, "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "invalid_response");
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("300 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn the_request_id_comes_from_the_first_header_of_the_list_the_answer_has() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/x");
+            // Listed in the answer before the one the runtime prefers.
+            then.status(404)
+                .header("request-id", "generic-1")
+                .header("x-openstack-request-id", "req-os-1")
+                .body("{}");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/y");
+            then.status(200)
+                .header("x-correlation-id", "corr-7")
+                .body("{}");
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default());
+    let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.request_id(), Some("req-os-1"));
+
+    let answer = rt
+        .call_raw(
+            "thing",
+            &http(),
+            http().get(server.url("/y")).build().unwrap(),
+            "read",
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.meta.request_id.as_deref(), Some("corr-7"));
+}
+
 /// A dialect whose `login` answers may hold a secret.
 static CONFIDENTIAL: Dialect = Dialect {
     provider: ProviderId::Ecl,

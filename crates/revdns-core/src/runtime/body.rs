@@ -4,6 +4,8 @@
 use bytes::{Bytes, BytesMut};
 use http::header::{CONTENT_LENGTH, HeaderMap};
 use http::{StatusCode, Version};
+use reqwest::ResponseBuilderExt;
+use url::Url;
 
 /// An answer read into memory.
 #[derive(Debug)]
@@ -11,6 +13,9 @@ pub(crate) struct ReadAnswer {
     pub(crate) status: StatusCode,
     pub(crate) version: Version,
     pub(crate) headers: HeaderMap,
+    /// Where the answer came from, kept so that the rebuilt response does
+    /// not have reqwest parse a placeholder URL for it.
+    url: Url,
     pub(crate) body: Bytes,
     /// The body went on past the limit; `body` holds its first `limit` bytes.
     pub(crate) over_limit: bool,
@@ -19,9 +24,12 @@ pub(crate) struct ReadAnswer {
 impl ReadAnswer {
     /// The answer as a `reqwest::Response` again (with `body` as its body).
     pub(crate) fn into_response(self, body: Bytes) -> reqwest::Response {
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = self.status;
-        *rebuilt.version_mut() = self.version;
+        let mut rebuilt = http::Response::builder()
+            .status(self.status)
+            .version(self.version)
+            .url(self.url)
+            .body(body)
+            .expect("a status and version taken from a response are valid");
         *rebuilt.headers_mut() = self.headers;
         // The body may be shorter than announced now (cut at the limit).
         rebuilt.headers_mut().remove(CONTENT_LENGTH);
@@ -40,37 +48,52 @@ pub(crate) async fn read(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<ReadAnswer> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
     let announced = response
         .content_length()
         .and_then(|n| usize::try_from(n).ok());
-    if announced.is_some_and(|n| n > limit) {
-        return Ok(ReadAnswer {
-            status,
-            version,
-            headers,
-            body: Bytes::new(),
-            over_limit: true,
-        });
-    }
-    let mut body = BytesMut::with_capacity(announced.unwrap_or(0).min(limit));
-    let mut over_limit = false;
-    while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            over_limit = true;
-            break;
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let (body, over_limit) = if announced.is_some_and(|n| n > limit) {
+        (Bytes::new(), true)
+    } else {
+        read_body(&mut response, announced.unwrap_or(0).min(limit), limit).await?
+    };
     Ok(ReadAnswer {
-        status,
-        version,
-        headers,
-        body: body.freeze(),
+        status: response.status(),
+        version: response.version(),
+        // Taken, not cloned: the response is dropped here.
+        headers: std::mem::take(response.headers_mut()),
+        url: response.url().clone(),
+        body,
         over_limit,
     })
+}
+
+/// The body's chunks up to `limit` bytes, and whether it went on past it.
+/// A body that arrives in one chunk (most answers) is kept as it came.
+async fn read_body(
+    response: &mut reqwest::Response,
+    capacity: usize,
+    limit: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
+    while let Some(chunk) = response.chunk().await? {
+        let held = joined.as_ref().map_or(first.len(), BytesMut::len);
+        let room = limit - held;
+        let over = chunk.len() > room;
+        let chunk = if over { chunk.slice(..room) } else { chunk };
+        match &mut joined {
+            None if first.is_empty() => first = chunk,
+            None => {
+                let mut buf = BytesMut::with_capacity(capacity.max(first.len() + chunk.len()));
+                buf.extend_from_slice(&first);
+                buf.extend_from_slice(&chunk);
+                joined = Some(buf);
+            }
+            Some(buf) => buf.extend_from_slice(&chunk),
+        }
+        if over {
+            return Ok((joined.map_or(first, BytesMut::freeze), true));
+        }
+    }
+    Ok((joined.map_or(first, BytesMut::freeze), false))
 }

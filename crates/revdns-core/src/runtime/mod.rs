@@ -59,14 +59,17 @@ pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Request ids are looked for in these headers, in order.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-request-id",
-    "x-openstack-request-id",
-    "x-compute-request-id",
-    "x-requestid",
-    "x-correlation-id",
-    "request-id",
+static REQUEST_ID_HEADERS: [::http::HeaderName; 6] = [
+    ::http::HeaderName::from_static("x-request-id"),
+    ::http::HeaderName::from_static("x-openstack-request-id"),
+    ::http::HeaderName::from_static("x-compute-request-id"),
+    ::http::HeaderName::from_static("x-requestid"),
+    ::http::HeaderName::from_static("x-correlation-id"),
+    ::http::HeaderName::from_static("request-id"),
 ];
+
+/// The header progenitor adds to every request, which no provider defines.
+static API_VERSION: ::http::HeaderName = ::http::HeaderName::from_static("api-version");
 
 /// How a [`Runtime`] retries and how long and how much it waits for.
 #[non_exhaustive]
@@ -202,7 +205,7 @@ impl Runtime {
     /// Removes what progenitor adds that none of the providers defines
     /// (`api-version`); the request hooks' `pre` calls this.
     pub fn prepare(&self, request: &mut reqwest::Request) {
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(&API_VERSION);
     }
 
     /// Sends one request of `operation` and retries it as the module docs
@@ -226,7 +229,10 @@ impl Runtime {
         );
         // Boxed: call futures nest (a token fetched inside a request hook),
         // and unboxed they grow past a thread's stack in debug builds.
-        Box::pin(self.send(client, request, operation).instrument(span)).await
+        // Boxed before it is wrapped, so that it is copied once.
+        Box::pin(self.send(client, request, operation))
+            .instrument(span)
+            .await
     }
 
     async fn send(
@@ -364,14 +370,20 @@ impl Runtime {
     /// # Errors
     ///
     /// Whatever the exchange gave, as the behaviour table says.
-    pub async fn call<T, E, F>(&self, about: &str, fut: F) -> Result<T, Error>
+    pub fn call<T, E, F>(&self, about: &str, fut: F) -> impl Future<Output = Result<T, Error>>
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        self.exchange(about, fut)
-            .await
-            .map(|(value, _)| value)
-            .map_err(|e| self.redact_error(e))
+        // Boxed before anything holds it: moved by value through the
+        // layers below, a generated call's future (kilobytes) would be
+        // copied at each of them.
+        let fut = Box::pin(fut);
+        async move {
+            self.exchange(about, fut)
+                .await
+                .map(|(value, _)| value)
+                .map_err(|e| self.redact_error(e))
+        }
     }
 
     /// [`call`](Runtime::call) for providers that find errors inside
@@ -382,19 +394,23 @@ impl Runtime {
     /// # Errors
     ///
     /// As [`call`](Runtime::call), or `check`'s error.
-    pub async fn call_checked<T, E, F>(
+    pub fn call_checked<T, E, F>(
         &self,
         about: &str,
         fut: F,
         check: impl FnOnce(&T, ErrorMeta) -> Result<(), Error>,
-    ) -> Result<T, Error>
+    ) -> impl Future<Output = Result<T, Error>>
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        self.exchange(about, fut)
-            .await
-            .and_then(|(value, meta)| check(&value, meta).map(|()| value))
-            .map_err(|e| self.redact_error(e))
+        // Boxed at once, as in `call`.
+        let fut = Box::pin(fut);
+        async move {
+            self.exchange(about, fut)
+                .await
+                .and_then(|(value, meta)| check(&value, meta).map(|()| value))
+                .map_err(|e| self.redact_error(e))
+        }
     }
 
     async fn exchange<T, E, F>(&self, about: &str, fut: F) -> Result<(T, ErrorMeta), Error>
@@ -444,9 +460,10 @@ impl Runtime {
     ) -> Result<RawAnswer, Error> {
         let ctx = CallContext::default();
         let exchange = async {
-            let response = self.exec(client, request, operation).await?;
+            let mut response = self.exec(client, request, operation).await?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
+            // Taken, not cloned: reading the body does not need them.
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
         };
@@ -487,9 +504,7 @@ impl Runtime {
         ctx: &CallContext,
         fut: F,
     ) -> (Result<F::Output, Duration>, ErrorMeta) {
-        // Boxed: call futures nest (a token fetched inside a request hook),
-        // and unboxed they grow past a thread's stack in debug builds.
-        let scoped = Box::pin(ctx.scope(fut));
+        let scoped = ctx.scope(fut);
         let outcome = match self.inner.config.deadline {
             Some(deadline) => tokio::time::timeout(deadline, scoped)
                 .await
@@ -618,11 +633,22 @@ pub struct RawAnswer {
     pub meta: ErrorMeta,
 }
 
+/// The first of [`REQUEST_ID_HEADERS`], in the list's order, that the
+/// answer has as text. One pass over an answer's few headers costs less
+/// than hashing every name of the list.
 fn request_id(headers: &::http::HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
-        .map(str::to_owned)
+    let mut found: Option<(usize, &str)> = None;
+    for (name, value) in headers {
+        let Some(rank) = REQUEST_ID_HEADERS.iter().position(|n| n == name) else {
+            continue;
+        };
+        if found.is_none_or(|(best, _)| rank < best)
+            && let Ok(text) = value.to_str()
+        {
+            found = Some((rank, text));
+        }
+    }
+    found.map(|(_, text)| text.to_owned())
 }
 
 /// Implements the generated client's request hooks with the
