@@ -187,8 +187,11 @@ impl From<PtrRecord> for PtrChange {
 /// [`Error::Validation`]: field `ips` for an empty list, field `ip` for an
 /// address that can carry no PTR.
 pub fn lookup_set(ips: &[IpAddr]) -> Result<Vec<IpAddr>, Error> {
-    if ips.is_empty() {
-        return Err(Error::validation("ips", "no IP addresses given"));
+    match ips {
+        [] => return Err(Error::validation("ips", "no IP addresses given")),
+        // One address (most lookups): nothing to sort or merge.
+        [ip] => return Ok(vec![check_address(*ip)?]),
+        _ => {}
     }
     let set = ips
         .iter()

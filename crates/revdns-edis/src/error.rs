@@ -109,22 +109,22 @@ answered!(
 );
 
 /// Runs one call of `op` through `runtime` and checks the answer's
-/// `status` (see [`check_status`]).
-pub(crate) async fn checked_call<A, F>(
+/// `status` (see [`check_status`]). Not an `async fn`, so that `call` goes
+/// to the runtime (which boxes it) without being copied into a future of
+/// its own first.
+pub(crate) fn checked_call<A, F>(
     runtime: &Runtime,
     op: Operation,
     call: F,
-) -> Result<A, Error>
+) -> impl Future<Output = Result<A, Error>>
 where
     A: Answered,
     F: Future<Output = Result<ResponseValue<A>, progenitor_client::Error<EdisError>>>,
 {
-    runtime
-        .call_checked(op.about(), call, |answer: &A, meta| {
-            let (status, error, message) = answer.parts();
-            check_status(op, meta, status, error, message)
-        })
-        .await
+    runtime.call_checked(op.about(), call, move |answer: &A, meta| {
+        let (status, error, message) = answer.parts();
+        check_status(op, meta, status, error, message)
+    })
 }
 
 /// Checks the `status` of an HTTP 200 answer; `meta` is the answer's.

@@ -265,8 +265,14 @@ impl Client {
                 Ok(None) => {}
             }
         }
-        let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         let mut found = Found::default();
+        if lookups <= 1 {
+            // One lookup (most single calls): no stream to drive it.
+            let result = self.lookup_chunk(ips).await;
+            found.settle(ips, result);
+            return found;
+        }
+        let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         let mut answers = stream::iter(chunks)
             .map(|chunk| async move {
                 let result = self.lookup_chunk(&chunk).await;
@@ -274,14 +280,7 @@ impl Client {
             })
             .buffer_unordered(self.concurrency);
         while let Some((chunk, result)) = answers.next().await {
-            match result {
-                Ok(records) => {
-                    for record in records {
-                        found.records.entry(record.ip).or_default().push(record);
-                    }
-                }
-                Err(e) => found.failed.push((chunk, e)),
-            }
+            found.settle(&chunk, result);
         }
         found
     }
@@ -564,6 +563,18 @@ pub(crate) struct Found {
 }
 
 impl Found {
+    /// Adds the answer of the lookup of `ips`.
+    fn settle(&mut self, ips: &[IpAddr], result: Result<Vec<ReverseRecord>, Error>) {
+        match result {
+            Ok(records) => {
+                for record in records {
+                    self.records.entry(record.ip).or_default().push(record);
+                }
+            }
+            Err(e) => self.failed.push((ips.to_vec(), e)),
+        }
+    }
+
     /// The records, or the first failure: all or nothing.
     fn all(self) -> Result<ByIp, Error> {
         match self.failed.into_iter().next() {
