@@ -459,14 +459,16 @@ impl Runtime {
         operation: &'static str,
     ) -> Result<RawAnswer, Error> {
         let ctx = CallContext::default();
-        let exchange = async {
+        // Boxed where it is made, as `call` boxes a generated call: what
+        // holds it below moves a pointer, not the future.
+        let exchange = Box::pin(async {
             let mut response = self.exec(client, request, operation).await?;
             let status = response.status().as_u16();
             // Taken, not cloned: reading the body does not need them.
             let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
-        };
+        });
         let (outcome, mut meta) = self.scoped(&ctx, exchange).await;
         let p = self.provider();
         let (status, headers, body) = match outcome {
