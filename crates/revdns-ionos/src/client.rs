@@ -266,11 +266,17 @@ impl Client {
             }
         }
         let mut found = Found::default();
-        if lookups <= 1 {
+        match lookups {
+            // Nothing to look up: no request (a filter of no IPs would
+            // list the whole contract).
+            0 => return found,
             // One lookup (most single calls): no stream to drive it.
-            let result = self.lookup_chunk(ips).await;
-            found.settle(ips, result);
-            return found;
+            1 => {
+                let result = self.lookup_chunk(ips).await;
+                found.settle(ips, result);
+                return found;
+            }
+            _ => {}
         }
         let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         let mut answers = stream::iter(chunks)
