@@ -235,87 +235,97 @@ impl Runtime {
             .await
     }
 
-    async fn send(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps its argument in the future beside the loop's copy \
+                  of the request (264 bytes each); the block uses the one it captures"
+    )]
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        mut request: reqwest::Request,
         operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let ctx = CallContext::current();
-        let idempotent = self.dialect().is_idempotent(operation);
-        let mut state = RetryState::new(self.inner.config.retry);
-        let mut spent = 0;
-        let mut request = request;
-        loop {
-            if let Some(ctx) = &ctx {
-                ctx.start_attempt(operation);
-            }
-            let spare = request.try_clone();
-            let started = Instant::now();
-            let result = match client.execute(request).await {
-                Ok(response) => {
-                    let limit = if response.status().is_success() {
-                        self.inner.config.max_body
-                    } else {
-                        MAX_ERROR_BODY
-                    };
-                    body::read(response, limit).await
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
+        async move {
+            let ctx = CallContext::current();
+            let idempotent = self.dialect().is_idempotent(operation);
+            let mut state = RetryState::new(self.inner.config.retry);
+            let mut spent = 0;
+            loop {
+                if let Some(ctx) = &ctx {
+                    ctx.start_attempt(operation);
                 }
-                Err(e) => Err(e),
-            };
-            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let (action, cost) = match &result {
-                Ok(read) => {
-                    tracing::debug!(status = read.status.as_u16(), duration_ms, "response");
-                    let action =
-                        retry::classify(read.status, &read.headers, idempotent, SystemTime::now());
-                    (action, budget::RETRY_COST)
-                }
-                Err(e) => {
-                    tracing::debug!(
-                        timeout = e.is_timeout(),
-                        connect = e.is_connect(),
-                        duration_ms,
-                        "transport error"
-                    );
-                    let action = retry::classify_transport(idempotent, !e.is_connect());
-                    (action, budget::RETRY_COST_TRANSPORT)
-                }
-            };
-            let cost = if matches!(action, RetryAction::Retry { .. }) {
-                cost
-            } else {
-                0
-            };
-            let delay = match spare {
-                Some(_) if cost > 0 && !self.inner.budget.try_take(cost) => {
-                    tracing::debug!("retry budget exhausted; not retrying");
-                    None
-                }
-                Some(_) => match state.next_delay(action) {
-                    Some(d) => {
-                        spent += cost;
-                        Some(d)
+                let spare = request.try_clone();
+                let started = Instant::now();
+                let result = match client.execute(request).await {
+                    Ok(response) => {
+                        let limit = if response.status().is_success() {
+                            self.inner.config.max_body
+                        } else {
+                            MAX_ERROR_BODY
+                        };
+                        body::read(response, limit).await
                     }
-                    None => {
-                        self.inner.budget.refund(cost);
+                    Err(e) => Err(e),
+                };
+                let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                let (action, cost) = match &result {
+                    Ok(read) => {
+                        tracing::debug!(status = read.status.as_u16(), duration_ms, "response");
+                        let action = retry::classify(
+                            read.status,
+                            &read.headers,
+                            idempotent,
+                            SystemTime::now(),
+                        );
+                        (action, budget::RETRY_COST)
+                    }
+                    Err(e) => {
+                        tracing::debug!(
+                            timeout = e.is_timeout(),
+                            connect = e.is_connect(),
+                            duration_ms,
+                            "transport error"
+                        );
+                        let action = retry::classify_transport(idempotent, !e.is_connect());
+                        (action, budget::RETRY_COST_TRANSPORT)
+                    }
+                };
+                let cost = if matches!(action, RetryAction::Retry { .. }) {
+                    cost
+                } else {
+                    0
+                };
+                let delay = match spare {
+                    Some(_) if cost > 0 && !self.inner.budget.try_take(cost) => {
+                        tracing::debug!("retry budget exhausted; not retrying");
                         None
                     }
-                },
-                None => None,
-            };
-            let (Some(next), Some(delay)) = (spare, delay) else {
-                return self.finish(ctx.as_ref(), result, spent);
-            };
-            tracing::debug!(
-                attempt = state.attempt(),
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                "retrying"
-            );
-            // Drop what is not going to be read before sleeping.
-            drop(result);
-            retry::sleep(delay).await;
-            request = next;
+                    Some(_) => match state.next_delay(action) {
+                        Some(d) => {
+                            spent += cost;
+                            Some(d)
+                        }
+                        None => {
+                            self.inner.budget.refund(cost);
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let (Some(next), Some(delay)) = (spare, delay) else {
+                    return self.finish(ctx.as_ref(), result, spent);
+                };
+                tracing::debug!(
+                    attempt = state.attempt(),
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying"
+                );
+                // Drop what is not going to be read before sleeping.
+                drop(result);
+                retry::sleep(delay).await;
+                request = next;
+            }
         }
     }
 
