@@ -7,7 +7,7 @@
 //! `PtrIpList`, `PtrHostMap` and `EpochSeconds` schemas onto them.
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::net::IpAddr;
 
 use revdns_core::Hostname;
@@ -54,18 +54,9 @@ impl fmt::Display for EpochSeconds {
 impl JsonIpList {
     /// The compact JSON text that goes into the form field.
     pub fn to_json(&self) -> String {
-        // Written directly: an address prints as digits, dots, colons and
-        // hex letters, none of which JSON escapes.
-        let mut text = String::with_capacity(2 + self.0.len() * 18);
-        text.push('[');
-        for (i, ip) in self.0.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            let _ = write!(text, "\"{ip}\"");
-        }
-        text.push(']');
-        text
+        // serde writes an address as its text (RFC 5952 for IPv6) to a
+        // human-readable format, with no string of its own per address.
+        serde_json::to_string(&self.0).expect("a list of addresses always serialises")
     }
 }
 

@@ -266,17 +266,11 @@ impl Client {
             }
         }
         let mut found = Found::default();
-        match lookups {
-            // Nothing to look up: no request (a filter of no IPs would
-            // list the whole contract).
-            0 => return found,
+        if lookups == 1 {
             // One lookup (most single calls): no stream to drive it.
-            1 => {
-                let result = self.lookup_chunk(ips).await;
-                found.settle(ips, result);
-                return found;
-            }
-            _ => {}
+            let result = self.lookup_chunk(ips).await;
+            found.settle(ips, result);
+            return found;
         }
         let chunks: Vec<Vec<IpAddr>> = ips.chunks(FILTER_CHUNK).map(<[_]>::to_vec).collect();
         let mut answers = stream::iter(chunks)

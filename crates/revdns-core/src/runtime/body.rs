@@ -76,11 +76,15 @@ async fn read_body(
 ) -> reqwest::Result<(Bytes, bool)> {
     let mut first = Bytes::new();
     let mut joined: Option<BytesMut> = None;
+    let mut over_limit = false;
     while let Some(chunk) = response.chunk().await? {
-        let held = joined.as_ref().map_or(first.len(), BytesMut::len);
-        let room = limit - held;
-        let over = chunk.len() > room;
-        let chunk = if over { chunk.slice(..room) } else { chunk };
+        let room = limit - joined.as_ref().map_or(first.len(), BytesMut::len);
+        over_limit = chunk.len() > room;
+        let chunk = if over_limit {
+            chunk.slice(..room)
+        } else {
+            chunk
+        };
         match &mut joined {
             None if first.is_empty() => first = chunk,
             None => {
@@ -91,9 +95,9 @@ async fn read_body(
             }
             Some(buf) => buf.extend_from_slice(&chunk),
         }
-        if over {
-            return Ok((joined.map_or(first, BytesMut::freeze), true));
+        if over_limit {
+            break;
         }
     }
-    Ok((joined.map_or(first, BytesMut::freeze), false))
+    Ok((joined.map_or(first, BytesMut::freeze), over_limit))
 }

@@ -78,6 +78,12 @@ impl CallContext {
         self.with(|s| s.answer.clone())
     }
 
+    /// The request id of the answer `exec` recorded (`None` when no
+    /// answer went through it), so that it is read off the headers once.
+    pub(crate) fn recorded_request_id(&self) -> Option<Option<String>> {
+        self.with(|s| s.answer.as_ref().map(|a| a.request_id.clone()))
+    }
+
     pub(crate) fn operation(&self) -> Option<&'static str> {
         self.with(|s| s.operation)
     }

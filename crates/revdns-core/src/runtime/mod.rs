@@ -384,16 +384,7 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        // Boxed before anything holds it: moved by value through the
-        // layers below, a generated call's future (kilobytes) would be
-        // copied at each of them.
-        let fut = Box::pin(fut);
-        async move {
-            self.exchange(about, fut)
-                .await
-                .map(|(value, _)| value)
-                .map_err(|e| self.redact_error(e))
-        }
+        self.call_checked(about, fut, |_, _| Ok(()))
     }
 
     /// [`call`](Runtime::call) for providers that find errors inside
@@ -413,7 +404,9 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        // Boxed at once, as in `call`.
+        // Boxed before anything holds it: moved by value through the
+        // layers below, a generated call's future (kilobytes) would be
+        // copied at each of them.
         let fut = Box::pin(fut);
         async move {
             self.exchange(about, fut)
@@ -433,7 +426,9 @@ impl Runtime {
             Err(deadline) => Err(Error::deadline(self.provider(), deadline).with_meta(meta)),
             Ok(Ok(value)) => {
                 meta.status = Some(value.status().as_u16());
-                meta.request_id = request_id(value.headers());
+                meta.request_id = ctx
+                    .recorded_request_id()
+                    .unwrap_or_else(|| request_id(value.headers()));
                 Ok((value.into_inner(), meta))
             }
             Ok(Err(e)) => Err(self.map_error(e, about, &ctx, meta)),
@@ -494,7 +489,9 @@ impl Runtime {
             Ok(Ok(parts)) => parts,
         };
         meta.status = Some(status);
-        meta.request_id = request_id(&headers);
+        meta.request_id = ctx
+            .recorded_request_id()
+            .unwrap_or_else(|| request_id(&headers));
         if let Some(fault) = ctx.take_fault() {
             return Err(fault.with_meta(meta));
         }
