@@ -23,6 +23,9 @@ use crate::simulator::Shared;
 
 /// Padding is sent in chunks of this many spaces.
 const CHUNK: usize = 64 * 1024;
+/// A padded answer's JSON is sent in chunks of at most this many bytes, so
+/// that a client must join chunks to read it.
+const HEAD_PIECE: usize = 100;
 static SPACES: [u8; CHUNK] = [b' '; CHUNK];
 
 /// The middleware: serves the request, then applies the faults that act on
@@ -109,7 +112,8 @@ fn html_page(response: Response) -> Response {
 }
 
 /// The answer followed by spaces up to at least `min` bytes in all,
-/// streamed in [`CHUNK`]s.
+/// streamed: the answer in pieces of [`HEAD_PIECE`] bytes, the spaces in
+/// [`CHUNK`]s.
 async fn pad(response: Response, min: usize) -> Response {
     let (mut parts, body) = response.into_parts();
     // Handler answers are small JSON documents held in memory.
@@ -125,8 +129,9 @@ async fn pad(response: Response, min: usize) -> Response {
         let len = (missing - i * CHUNK).min(CHUNK);
         Bytes::from_static(&SPACES[..len])
     });
-    let chunks =
-        futures::stream::iter(std::iter::once(head).chain(padding)).map(Ok::<Bytes, Infallible>);
+    let pieces = (0..head.len().div_ceil(HEAD_PIECE))
+        .map(move |i| head.slice(i * HEAD_PIECE..((i + 1) * HEAD_PIECE).min(head.len())));
+    let chunks = futures::stream::iter(pieces.chain(padding)).map(Ok::<Bytes, Infallible>);
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from_stream(chunks))
 }

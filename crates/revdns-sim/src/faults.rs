@@ -95,8 +95,9 @@ pub struct Faults {
     /// `reverserecordsGet`/`reverserecordsFindById`, ECL `listZones`,
     /// `showZone`, `listZoneNameservers`, `listRecordsets`, `showRecordset`)
     /// are padded with trailing spaces, which JSON allows, to at least this
-    /// many bytes. The padding is streamed (chunked, no `Content-Length`),
-    /// so the simulator never holds it.
+    /// many bytes. The answer is streamed (chunked, no `Content-Length`):
+    /// its JSON in pieces of 100 bytes, so that a client must join chunks
+    /// to read it, then the padding, which the simulator never holds.
     pub oversized_bodies: Option<usize>,
     /// Every request (after the rate limit) is answered with this status
     /// and the provider's own error body, unprocessed: a way to see what a

@@ -111,6 +111,8 @@ conformance! {
         => an_operation_past_its_deadline_is_a_deadline_error,
     crate::table::an_oversized_answer_is_an_invalid_response
         => an_oversized_answer_is_an_invalid_response,
+    crate::table::an_answer_in_chunks_is_read_whole
+        => an_answer_in_chunks_is_read_whole,
     crate::table::refusals_keep_their_kind_and_answer
         => refusals_keep_their_kind_and_answer,
 }

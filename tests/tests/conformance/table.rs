@@ -277,6 +277,23 @@ pub(crate) async fn an_oversized_answer_is_an_invalid_response<P: Subject>(w: Wo
     assert_eq!(err.status(), Some(200));
 }
 
+/// A read answer streamed in chunks with no `Content-Length` (its JSON in
+/// pieces of 100 bytes, then 64 KiB blocks of spaces, 320 KiB in all):
+/// read whole and decoded, the same PTRs as from a plain answer.
+pub(crate) async fn an_answer_in_chunks_is_read_whole<P: Subject>(w: World<P>) {
+    let ips = addresses(3);
+    let records = records_for(&ips, "chunked.example.net");
+    let report = ensure(&w.provider, &records).await.unwrap();
+    assert!(report.is_success(), "{report:?}");
+    w.set_faults(Faults::none().oversized_bodies(320 * 1024));
+    let found = w.provider.get(&ips).await.unwrap();
+    let answered: BTreeMap<IpAddr, String> = found
+        .into_iter()
+        .filter_map(|(ip, r)| Some((ip, r?.target.as_str().to_owned())))
+        .collect();
+    assert_eq!(answered, expected(&records));
+}
+
 /// 403, 404 and 409 answers, whatever the operation: the kind the status
 /// gives, with the status, the provider's message and the operation in
 /// the metadata; not retried.
