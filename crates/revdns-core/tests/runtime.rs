@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use httpmock::prelude::*;
 use progenitor_client::ResponseValue;
 use revdns_core::runtime::{
-    Described, Dialect, Runtime, RuntimeConfig, client_builder, status_table_only,
+    CredentialCache, Described, Dialect, Issued, Runtime, RuntimeConfig, client_builder,
+    status_table_only,
 };
 use revdns_core::{Error, ProviderId, RetryConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -449,6 +450,163 @@ async fn an_operation_past_its_deadline_fails_with_deadline() {
     assert_eq!(err.kind(), "deadline");
     assert!(err.attempts() >= 2, "{err:?}");
     assert_eq!(err.meta().unwrap().operation.as_deref(), Some("read"));
+}
+
+/// A server slower than the deadline: the attempt's timeout is cut to the
+/// time left, whether the runtime knows the client's own timeout (5 s
+/// here) or not; the call does not wait for the 3 s answer.
+#[tokio::test]
+async fn a_slow_attempt_is_cut_at_the_deadline() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body("{}").delay(Duration::from_secs(3));
+        })
+        .await;
+    for attempt_timeout in [Some(Duration::from_secs(5)), None] {
+        let rt = runtime(
+            RuntimeConfig::default()
+                .with_retry(fast())
+                .with_deadline(Some(Duration::from_millis(300)))
+                .with_attempt_timeout(attempt_timeout),
+        );
+        let started = Instant::now();
+        let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "deadline", "{attempt_timeout:?}: {err:?}");
+        assert!(err.to_string().contains("300 ms"), "{err}");
+        assert_eq!(err.attempts(), 1, "no attempt after the deadline: {err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{attempt_timeout:?}: ended after {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// A wait that would end past the deadline (a `Retry-After` of 5 s with
+/// 1 s left) is not begun: the call fails with the deadline at once, and
+/// the error keeps the answer's status.
+#[tokio::test]
+async fn a_retry_wait_past_the_deadline_is_not_begun() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(429).header("retry-after", "5");
+        })
+        .await;
+    let rt = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast())
+            .with_deadline(Some(Duration::from_secs(1))),
+    );
+    let started = Instant::now();
+    let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "deadline", "{err:?}");
+    assert_eq!(err.status(), Some(429), "{err:?}");
+    assert_eq!(mock.calls_async().await, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
+}
+
+/// A call made inside another (a login in a request hook) ends by the outer
+/// call's deadline, even on a runtime without one of its own.
+#[tokio::test]
+async fn a_call_inside_a_call_ends_by_the_outer_deadline() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body("{}").delay(Duration::from_secs(3));
+        })
+        .await;
+    let outer = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast())
+            .with_deadline(Some(Duration::from_millis(300))),
+    );
+    let inner = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast())
+            .with_deadline(None),
+    );
+    let http = http();
+    let started = Instant::now();
+    let mut inner_result = None;
+    let err = outer
+        .call::<(), (), _>("thing", async {
+            let request = http.get(server.url("/login")).build().unwrap();
+            inner_result = Some(inner.call_raw("login", &http, request, "read").await);
+            Err(progenitor_client::Error::Custom("no login".into()))
+        })
+        .await
+        .unwrap_err();
+    let inner_err = inner_result.expect("the inner call ran").unwrap_err();
+    assert_eq!(inner_err.kind(), "deadline", "{inner_err:?}");
+    assert!(inner_err.to_string().contains("300 ms"), "{inner_err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.kind(), "transport", "{err:?}");
+}
+
+/// A call that waits for a credential another caller is still logging in
+/// for stops waiting at its deadline.
+#[tokio::test]
+async fn a_wait_for_a_credential_ends_at_the_deadline() {
+    let cache = Arc::new(CredentialCache::<u32>::new(Duration::from_secs(1)));
+    let (locked, is_locked) = tokio::sync::oneshot::channel();
+    let slow = tokio::spawn({
+        let cache = Arc::clone(&cache);
+        async move {
+            cache
+                .get(|| async {
+                    let _ = locked.send(());
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    Ok(Issued {
+                        value: 1,
+                        lifetime: None,
+                    })
+                })
+                .await
+        }
+    });
+    is_locked.await.unwrap();
+    let rt = runtime(
+        RuntimeConfig::default()
+            .with_retry(fast())
+            .with_deadline(Some(Duration::from_millis(300))),
+    );
+    let started = Instant::now();
+    let mut waited = None;
+    let _ = rt
+        .call::<(), (), _>("thing", async {
+            waited = Some(
+                cache
+                    .get(|| async { unreachable!("the other caller logs in") })
+                    .await,
+            );
+            Err(progenitor_client::Error::Custom("no credential".into()))
+        })
+        .await;
+    let err = waited.expect("the call ran").unwrap_err();
+    assert_eq!(err.kind(), "deadline", "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    slow.abort();
 }
 
 #[tokio::test]

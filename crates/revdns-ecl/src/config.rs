@@ -298,7 +298,8 @@ impl Builder {
                 .with_deadline(
                     self.deadline
                         .unwrap_or(Some(revdns_core::runtime::DEFAULT_DEADLINE)),
-                ),
+                )
+                .with_attempt_timeout(Some(timeout)),
         );
 
         let explicit_token = self.token.is_some() || self.endpoint.is_some();

@@ -359,7 +359,8 @@ impl Builder {
                 &crate::error::DIALECT,
                 RuntimeConfig::default()
                     .with_retry(self.retry.unwrap_or_default())
-                    .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE))),
+                    .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE)))
+                    .with_attempt_timeout(Some(timeout)),
             ),
         );
         Ok(Client::from_inner(Arc::new(Inner {

@@ -189,7 +189,8 @@ impl Builder {
             &crate::hooks::DIALECT,
             RuntimeConfig::default()
                 .with_retry(retry)
-                .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE))),
+                .with_deadline(self.deadline.unwrap_or(Some(DEFAULT_DEADLINE)))
+                .with_attempt_timeout(Some(timeout)),
         );
         runtime.add_secret(token.bare());
         let api = crate::api::Client::new_with_client(&base_url, http, runtime);

@@ -3,13 +3,23 @@
 //! through a task-local: the generated client sits between the two and
 //! passes neither attempts nor raw answers along.
 //!
+//! The context also carries the call's deadline. The runtime keeps it
+//! without a timer of its own: each attempt's timeout is cut to the time
+//! left, no retry waits past it, and a wait for a credential that another
+//! call is fetching is bounded by it. A timer per call, besides the
+//! attempt's, would cost a registration in the runtime's timer wheel and
+//! its removal, under the timer's lock, on every call.
+//!
 //! [`Runtime::call`]: super::Runtime::call
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
+use tokio::time::Instant;
 
-use crate::Error;
+use crate::{Error, ProviderId};
 
 /// What the hook saw of the last answer.
 #[derive(Debug, Clone)]
@@ -31,17 +41,74 @@ struct State {
     fault: Option<Error>,
 }
 
+/// When a call must be done by, and what it says when it is not.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallDeadline {
+    at: Instant,
+    /// The deadline as configured, for the error.
+    of: Duration,
+    provider: ProviderId,
+}
+
+impl CallDeadline {
+    /// `of` from now; `None` when that is past what the clock can hold.
+    pub(crate) fn after(of: Duration, provider: ProviderId) -> Option<CallDeadline> {
+        Some(CallDeadline {
+            at: Instant::now().checked_add(of)?,
+            of,
+            provider,
+        })
+    }
+
+    /// The earlier of `self` and `other`: a call made inside another (a
+    /// login in a request hook) ends by the outer call's deadline too.
+    pub(crate) fn earliest(self, other: Option<CallDeadline>) -> CallDeadline {
+        match other {
+            Some(other) if other.at < self.at => other,
+            _ => self,
+        }
+    }
+
+    /// Time left, zero once it has passed.
+    pub(crate) fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// The error of a call that did not finish in time.
+    pub(crate) fn error(&self) -> Error {
+        Error::deadline(self.provider, self.of)
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    deadline: Option<CallDeadline>,
+    state: Mutex<State>,
+}
+
 /// One call's shared state.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CallContext(Arc<Mutex<State>>);
+#[derive(Debug, Clone)]
+pub(crate) struct CallContext(Arc<Shared>);
 
 tokio::task_local! {
     static CURRENT: CallContext;
 }
 
 impl CallContext {
+    /// The context of a call that must end by `deadline`.
+    pub(crate) fn new(deadline: Option<CallDeadline>) -> Self {
+        CallContext(Arc::new(Shared {
+            deadline,
+            state: Mutex::default(),
+        }))
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+        f(&mut self.0.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub(crate) fn deadline(&self) -> Option<CallDeadline> {
+        self.0.deadline
     }
 
     /// Runs `fut` with this context as the current one.
@@ -52,6 +119,11 @@ impl CallContext {
     /// The current context, if the request runs inside [`Runtime::call`](super::Runtime::call).
     pub(crate) fn current() -> Option<CallContext> {
         CURRENT.try_with(CallContext::clone).ok()
+    }
+
+    /// The deadline of the call the current task runs in, if any.
+    pub(crate) fn current_deadline() -> Option<CallDeadline> {
+        CURRENT.try_with(CallContext::deadline).ok().flatten()
     }
 
     pub(crate) fn start_attempt(&self, operation: &'static str) {
@@ -90,5 +162,16 @@ impl CallContext {
 
     pub(crate) fn attempts(&self) -> u32 {
         self.with(|s| s.attempts)
+    }
+}
+
+/// `fut`, given up with the deadline's error when the current call's
+/// deadline passes first; unbounded outside a call.
+pub(crate) async fn within_deadline<F: Future>(fut: F) -> Result<F::Output, Error> {
+    match CallContext::current_deadline() {
+        Some(d) => tokio::time::timeout_at(d.at, fut)
+            .await
+            .map_err(|_| d.error()),
+        None => Ok(fut.await),
     }
 }

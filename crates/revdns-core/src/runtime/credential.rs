@@ -8,7 +8,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 use tokio::time::Instant;
 
 use crate::Error;
@@ -115,7 +115,7 @@ impl<T> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
     {
-        let mut current = self.current.lock().await;
+        let mut current = self.lock().await?;
         if let Some(cached) = current.as_ref()
             && cached.renew_at.is_none_or(|at| Instant::now() < at)
         {
@@ -140,7 +140,7 @@ impl<T> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
     {
-        let mut current = self.current.lock().await;
+        let mut current = self.lock().await?;
         if let Some(cached) = current.as_ref()
             && !rejected(&cached.lease)
             && cached.renew_at.is_none_or(|at| Instant::now() < at)
@@ -149,6 +149,15 @@ impl<T> CredentialCache<T> {
         }
         *current = None;
         self.replace(&mut current, login).await
+    }
+
+    /// The cached credential, locked. While another caller logs in, the
+    /// wait ends with the current call's deadline.
+    async fn lock(&self) -> Result<MutexGuard<'_, Option<Cached<T>>>, Error> {
+        match self.current.try_lock() {
+            Ok(current) => Ok(current),
+            Err(_) => super::context::within_deadline(self.current.lock()).await,
+        }
     }
 
     async fn replace<F, Fut>(

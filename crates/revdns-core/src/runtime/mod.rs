@@ -80,6 +80,12 @@ pub struct RuntimeConfig {
     /// Deadline of one operation, retries included; `None`: none beyond
     /// the retry budget and the per-attempt timeout.
     pub deadline: Option<Duration>,
+    /// The timeout the `reqwest::Client` passed to [`Runtime::exec`] gives
+    /// each attempt ([`client_builder`]'s); `None`: none, or not known.
+    /// The runtime cuts an attempt's timeout to the time left before the
+    /// deadline where that is shorter; knowing this one, it sets none
+    /// where the client's own ends first.
+    pub attempt_timeout: Option<Duration>,
     /// Largest successful answer read, in bytes.
     pub max_body: usize,
     /// Tokens of the client's [`RetryBudget`].
@@ -91,6 +97,7 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             retry: RetryConfig::default(),
             deadline: Some(DEFAULT_DEADLINE),
+            attempt_timeout: None,
             max_body: DEFAULT_MAX_BODY,
             retry_budget: RETRY_BUDGET_CAPACITY,
         }
@@ -109,6 +116,13 @@ impl RuntimeConfig {
     #[must_use]
     pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`attempt_timeout`](RuntimeConfig::attempt_timeout).
+    #[must_use]
+    pub fn with_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
         self
     }
 
@@ -248,12 +262,22 @@ impl Runtime {
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         async move {
             let ctx = CallContext::current();
+            let deadline = ctx.as_ref().and_then(CallContext::deadline);
             let idempotent = self.dialect().is_idempotent(operation);
             let mut state = RetryState::new(self.inner.config.retry);
             let mut spent = 0;
             loop {
                 if let Some(ctx) = &ctx {
                     ctx.start_attempt(operation);
+                }
+                // The deadline bounds the attempt where it ends first.
+                let mut cut = None;
+                if let Some(d) = deadline {
+                    let left = d.remaining();
+                    if self.inner.config.attempt_timeout.is_none_or(|t| left < t) {
+                        *request.timeout_mut() = Some(left);
+                        cut = Some(d);
+                    }
                 }
                 let spare = request.try_clone();
                 let started = Instant::now();
@@ -269,6 +293,11 @@ impl Runtime {
                     Err(e) => Err(e),
                 };
                 let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                if let Some(d) = cut
+                    && result.as_ref().is_err_and(reqwest::Error::is_timeout)
+                {
+                    return self.past_deadline(ctx.as_ref(), &d, result, spent);
+                }
                 let (action, cost) = match &result {
                     Ok(read) => {
                         tracing::debug!(status = read.status.as_u16(), duration_ms, "response");
@@ -316,6 +345,11 @@ impl Runtime {
                 let (Some(next), Some(delay)) = (spare, delay) else {
                     return self.finish(ctx.as_ref(), result, spent);
                 };
+                // A wait that would end past the deadline is not begun.
+                if let Some(d) = deadline.filter(|d| delay >= d.remaining()) {
+                    self.inner.budget.refund(cost);
+                    return self.past_deadline(ctx.as_ref(), &d, result, spent - cost);
+                }
                 tracing::debug!(
                     attempt = state.attempt(),
                     delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
@@ -327,6 +361,23 @@ impl Runtime {
                 request = next;
             }
         }
+    }
+
+    /// The last attempt's result, with the deadline's error recorded as the
+    /// call's fault, which the call returns in place of what the generated
+    /// client makes of the result.
+    fn past_deadline(
+        &self,
+        ctx: Option<&CallContext>,
+        deadline: &context::CallDeadline,
+        result: reqwest::Result<body::ReadAnswer>,
+        spent: u32,
+    ) -> reqwest::Result<reqwest::Response> {
+        tracing::debug!("deadline reached");
+        if let Some(ctx) = ctx {
+            ctx.set_fault(deadline.error());
+        }
+        self.finish(ctx, result, spent)
     }
 
     /// The last attempt's answer, as the generated client will read it; what
@@ -420,18 +471,22 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        let ctx = CallContext::default();
+        let ctx = CallContext::new(self.call_deadline());
         let (outcome, mut meta) = self.scoped(&ctx, fut).await;
         match outcome {
-            Err(deadline) => Err(Error::deadline(self.provider(), deadline).with_meta(meta)),
-            Ok(Ok(value)) => {
+            Ok(value) => {
                 meta.status = Some(value.status().as_u16());
                 meta.request_id = ctx
                     .recorded_request_id()
                     .unwrap_or_else(|| request_id(value.headers()));
-                Ok((value.into_inner(), meta))
+                // A fault outranks what the generated client made of the
+                // answer it was left with.
+                match ctx.take_fault() {
+                    Some(fault) => Err(fault.with_meta(meta)),
+                    None => Ok((value.into_inner(), meta)),
+                }
             }
-            Ok(Err(e)) => Err(self.map_error(e, about, &ctx, meta)),
+            Err(e) => Err(self.map_error(e, about, &ctx, meta)),
         }
     }
 
@@ -463,7 +518,7 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> Result<RawAnswer, Error> {
-        let ctx = CallContext::default();
+        let ctx = CallContext::new(self.call_deadline());
         // Boxed where it is made, as `call` boxes a generated call: what
         // holds it below moves a pointer, not the future.
         let exchange = Box::pin(async {
@@ -475,10 +530,8 @@ impl Runtime {
             Ok::<_, reqwest::Error>((status, headers, body))
         });
         let (outcome, mut meta) = self.scoped(&ctx, exchange).await;
-        let p = self.provider();
         let (status, headers, body) = match outcome {
-            Err(deadline) => return Err(Error::deadline(p, deadline).with_meta(meta)),
-            Ok(Err(e)) => {
+            Err(e) => {
                 return Err(self.map_error(
                     progenitor_client::Error::<()>::CommunicationError(e),
                     about,
@@ -486,7 +539,7 @@ impl Runtime {
                     meta,
                 ));
             }
-            Ok(Ok(parts)) => parts,
+            Ok(parts) => parts,
         };
         meta.status = Some(status);
         meta.request_id = ctx
@@ -505,21 +558,23 @@ impl Runtime {
         })
     }
 
-    /// Runs `fut` with `ctx` as the call's context, within the deadline
-    /// (`Err` with the deadline when it passed); also returns the
-    /// operation and attempts the hook recorded.
-    async fn scoped<F: Future>(
-        &self,
-        ctx: &CallContext,
-        fut: F,
-    ) -> (Result<F::Output, Duration>, ErrorMeta) {
-        let scoped = ctx.scope(fut);
-        let outcome = match self.inner.config.deadline {
-            Some(deadline) => tokio::time::timeout(deadline, scoped)
-                .await
-                .map_err(|_| deadline),
-            None => Ok(scoped.await),
-        };
+    /// The deadline of a call starting now: this runtime's, or the
+    /// deadline of the call it is made in when that ends first.
+    fn call_deadline(&self) -> Option<context::CallDeadline> {
+        let outer = CallContext::current_deadline();
+        match self.inner.config.deadline {
+            Some(of) => context::CallDeadline::after(of, self.provider())
+                .map(|own| own.earliest(outer))
+                .or(outer),
+            None => outer,
+        }
+    }
+
+    /// Runs `fut` with `ctx` as the call's context (whose deadline the
+    /// hook keeps, see [`context`]); also returns the operation and
+    /// attempts the hook recorded.
+    async fn scoped<F: Future>(&self, ctx: &CallContext, fut: F) -> (F::Output, ErrorMeta) {
+        let outcome = ctx.scope(fut).await;
         let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
         meta.operation = ctx.operation().map(str::to_owned);
         (outcome, meta)
