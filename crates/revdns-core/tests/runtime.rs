@@ -269,6 +269,66 @@ async fn a_refused_connection_is_retried_even_for_writes() {
     assert_eq!(err.attempts(), 4);
 }
 
+/// An HTTP/2 server on loopback (cleartext, for clients with prior
+/// knowledge) that resets its first `resets` streams with `reason` and
+/// answers the others 200 `{}`; counts the streams it was sent.
+async fn h2_server(resets: usize, reason: h2::Reason) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/x", listener.local_addr().unwrap());
+    let streams = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&streams);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let Ok(mut conn) = h2::server::handshake(socket).await else {
+                    return;
+                };
+                while let Some(Ok((_request, mut respond))) = conn.accept().await {
+                    if seen.fetch_add(1, Ordering::SeqCst) < resets {
+                        respond.send_reset(reason);
+                        continue;
+                    }
+                    let head = http::Response::builder().status(200).body(()).unwrap();
+                    if let Ok(mut body) = respond.send_response(head, false) {
+                        let _ = body.send_data(bytes::Bytes::from_static(b"{}"), true);
+                    }
+                }
+            });
+        }
+    });
+    (url, streams)
+}
+
+fn h2_client() -> reqwest::Client {
+    client_builder(Duration::from_secs(5))
+        .http2_prior_knowledge()
+        .build()
+        .unwrap()
+}
+
+/// A stream the server refused unprocessed (`REFUSED_STREAM`) is sent
+/// again, even for a write; a stream reset for another reason may have been
+/// acted on, and a write is not resent.
+#[tokio::test]
+async fn an_http2_stream_refused_unprocessed_is_sent_again_even_for_writes() {
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let (url, streams) = h2_server(1, h2::Reason::REFUSED_STREAM).await;
+    let value = call(&rt, &h2_client(), reqwest::Method::POST, url, "create")
+        .await
+        .unwrap();
+    assert_eq!(value, serde_json::json!({}));
+    assert_eq!(streams.load(Ordering::SeqCst), 2);
+
+    let (url, streams) = h2_server(1, h2::Reason::INTERNAL_ERROR).await;
+    let err = call(&rt, &h2_client(), reqwest::Method::POST, url, "create")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "transport", "{err:?}");
+    assert_eq!(streams.load(Ordering::SeqCst), 1);
+    assert_eq!(err.attempts(), 1);
+}
+
 #[tokio::test]
 async fn an_answer_over_the_size_limit_is_an_invalid_response_with_its_status() {
     let server = MockServer::start_async().await;

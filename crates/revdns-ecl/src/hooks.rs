@@ -90,11 +90,16 @@ impl ClientHooks<HookState> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let state = self.inner();
         let op = info.operation_id;
-        let session = state.session.as_ref().filter(|s| s.can_renew());
-        // Kept for one resend with a new token after a 401.
-        let spare = session.and_then(|_| request.try_clone());
-        let response = state.runtime.exec(self.client(), request, op).await;
-        let (Some(session), Some(mut spare)) = (session, spare) else {
+        let Some(session) = state.session.as_ref().filter(|s| s.can_renew()) else {
+            return state.runtime.exec(self.client(), request, op).await;
+        };
+        // The runtime's copy of the request, for one resend with a new token
+        // after a 401.
+        let (response, spare) = state
+            .runtime
+            .exec_keeping_copy(self.client(), request, op)
+            .await;
+        let Some(mut spare) = spare else {
             return response;
         };
         if !response

@@ -15,7 +15,10 @@ pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 /// timeout per attempt, a connect timeout (at most 10 s, never more than the
 /// attempt's), idle connections kept at most [`POOL_IDLE_TIMEOUT`] (never
 /// more than the attempt's timeout), the [`same_origin_redirects`] policy,
-/// and a `User-Agent` naming revdns.
+/// and a `User-Agent` naming revdns. reqwest's own retry layer is off: the
+/// runtime decides every resend (it also resends what an HTTP/2 server
+/// refused unprocessed), and the layer copies each request before sending
+/// it, in case it retries.
 ///
 /// Why the idle limit is short:
 ///
@@ -35,6 +38,7 @@ pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(timeout.min(POOL_IDLE_TIMEOUT))
             .redirect(same_origin_redirects())
+            .retry(reqwest::retry::never().max_retries_per_request(0))
             .user_agent(concat!("revdns/", env!("CARGO_PKG_VERSION"))),
     )
 }

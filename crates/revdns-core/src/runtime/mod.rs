@@ -234,6 +234,23 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        self.exec_keeping_copy(client, request, operation).await.0
+    }
+
+    /// [`exec`](Runtime::exec), also returning the copy of the request it
+    /// kept for a retry it did not make (`None` for a body that cannot be
+    /// copied): for a hook that sends the request once more itself, with a
+    /// renewed token after a 401, without copying it again.
+    ///
+    /// # Errors
+    ///
+    /// As [`exec`](Runtime::exec).
+    pub async fn exec_keeping_copy(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> (reqwest::Result<reqwest::Response>, Option<reqwest::Request>) {
         let span = tracing::debug_span!(
             "request",
             provider = self.provider().as_str(),
@@ -259,7 +276,8 @@ impl Runtime {
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
+    ) -> impl Future<Output = (reqwest::Result<reqwest::Response>, Option<reqwest::Request>)> + 'a
+    {
         async move {
             let ctx = CallContext::current();
             let deadline = ctx.as_ref().and_then(CallContext::deadline);
@@ -296,7 +314,7 @@ impl Runtime {
                 if let Some(d) = cut
                     && result.as_ref().is_err_and(reqwest::Error::is_timeout)
                 {
-                    return self.past_deadline(ctx.as_ref(), &d, result, spent);
+                    return (self.past_deadline(ctx.as_ref(), &d, result, spent), spare);
                 }
                 let (action, cost) = match &result {
                     Ok(read) => {
@@ -316,7 +334,8 @@ impl Runtime {
                             duration_ms,
                             "transport error"
                         );
-                        let action = retry::classify_transport(idempotent, !e.is_connect());
+                        let sent = !e.is_connect() && !refused_unprocessed(e);
+                        let action = retry::classify_transport(idempotent, sent);
                         (action, budget::RETRY_COST_TRANSPORT)
                     }
                 };
@@ -342,13 +361,15 @@ impl Runtime {
                     },
                     None => None,
                 };
-                let (Some(next), Some(delay)) = (spare, delay) else {
-                    return self.finish(ctx.as_ref(), result, spent);
+                let (next, delay) = match (spare, delay) {
+                    (Some(next), Some(delay)) => (next, delay),
+                    (spare, _) => return (self.finish(ctx.as_ref(), result, spent), spare),
                 };
                 // A wait that would end past the deadline is not begun.
                 if let Some(d) = deadline.filter(|d| delay >= d.remaining()) {
                     self.inner.budget.refund(cost);
-                    return self.past_deadline(ctx.as_ref(), &d, result, spent - cost);
+                    let out = self.past_deadline(ctx.as_ref(), &d, result, spent - cost);
+                    return (out, Some(next));
                 }
                 tracing::debug!(
                     attempt = state.attempt(),
@@ -713,6 +734,22 @@ fn request_id(headers: &::http::HeaderMap) -> Option<String> {
         }
     }
     found.map(|(_, text)| text.to_owned())
+}
+
+/// Whether an HTTP/2 server refused the request before processing it: a
+/// `REFUSED_STREAM` reset or a graceful `GOAWAY` (RFC 9113, section 8.7).
+/// Such a request is safe to send again, as one never sent is.
+fn refused_unprocessed(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(e) = err.downcast_ref::<h2::Error>() {
+            return e.is_remote()
+                && ((e.is_reset() && e.reason() == Some(h2::Reason::REFUSED_STREAM))
+                    || (e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR)));
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Implements the generated client's request hooks with the
