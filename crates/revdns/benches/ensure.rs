@@ -774,6 +774,8 @@ struct Column {
     /// Times a thread of this process was put on a CPU: each is a wake-up
     /// (or a preemption), and thread switches are most of a call's cost.
     switches: u64,
+    /// CPU of each block, in order, to pair with the other columns' blocks.
+    blocks: Vec<Duration>,
 }
 
 impl Column {
@@ -786,6 +788,7 @@ impl Column {
             let (cpu, switches) = then.until(&now);
             self.cpu += cpu;
             self.switches += switches;
+            self.blocks.push(cpu);
         }
         out
     }
@@ -969,12 +972,33 @@ fn print_overhead_table(rows: &[Overhead]) {
     println!();
     for r in rows {
         println!(
-            "overhead {}: cpu_ratio={:.3} wall_ratio={:.3} cpu_ratio_timed={:.3}",
+            "overhead {}: cpu_ratio={:.3} wall_ratio={:.3} cpu_ratio_timed={:.3} \
+             cpu_ratio_median={:.3}",
             r.provider.as_str(),
             ratio(r.sdk.cpu, r.raw.cpu),
             ratio(r.sdk.wall, r.raw.wall),
-            ratio(r.sdk.cpu, r.timed.cpu)
+            ratio(r.sdk.cpu, r.timed.cpu),
+            median_block_ratio(&r.sdk, &r.raw)
         );
+    }
+}
+
+/// The median over rounds of one block's CPU over the other column's block
+/// of the same round. A burst of load from elsewhere on the host lands in
+/// a block or two and moves the ratio of the sums; it moves the median
+/// little.
+fn median_block_ratio(a: &Column, b: &Column) -> f64 {
+    let mut ratios: Vec<f64> = a
+        .blocks
+        .iter()
+        .zip(&b.blocks)
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    match ratios.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => ratios[n / 2],
+        n => (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0,
     }
 }
 
