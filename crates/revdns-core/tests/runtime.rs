@@ -512,11 +512,8 @@ async fn an_operation_past_its_deadline_fails_with_deadline() {
     assert_eq!(err.meta().unwrap().operation.as_deref(), Some("read"));
 }
 
-/// A server slower than the deadline: the attempt's timeout is cut to the
-/// time left, whether the runtime knows the client's own timeout (5 s
-/// here) or not; the call does not wait for the 3 s answer.
-#[tokio::test]
-async fn a_slow_attempt_is_cut_at_the_deadline() {
+/// A server that answers 200 `{}` after 3 s.
+async fn slow_server() -> MockServer {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -524,12 +521,25 @@ async fn a_slow_attempt_is_cut_at_the_deadline() {
             then.status(200).body("{}").delay(Duration::from_secs(3));
         })
         .await;
+    server
+}
+
+/// Fast retries and `deadline`.
+fn deadline(deadline: Option<Duration>) -> RuntimeConfig {
+    RuntimeConfig::default()
+        .with_retry(fast())
+        .with_deadline(deadline)
+}
+
+/// A server slower than the deadline: the attempt's timeout is cut to the
+/// time left, whether the runtime knows the client's own timeout (5 s
+/// here) or not; the call does not wait for the 3 s answer.
+#[tokio::test]
+async fn a_slow_attempt_is_cut_at_the_deadline() {
+    let server = slow_server().await;
     for attempt_timeout in [Some(Duration::from_secs(5)), None] {
         let rt = runtime(
-            RuntimeConfig::default()
-                .with_retry(fast())
-                .with_deadline(Some(Duration::from_millis(300)))
-                .with_attempt_timeout(attempt_timeout),
+            deadline(Some(Duration::from_millis(300))).with_attempt_timeout(attempt_timeout),
         );
         let started = Instant::now();
         let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
@@ -558,11 +568,7 @@ async fn a_retry_wait_past_the_deadline_is_not_begun() {
             then.status(429).header("retry-after", "5");
         })
         .await;
-    let rt = runtime(
-        RuntimeConfig::default()
-            .with_retry(fast())
-            .with_deadline(Some(Duration::from_secs(1))),
-    );
+    let rt = runtime(deadline(Some(Duration::from_secs(1))));
     let started = Instant::now();
     let err = call(&rt, &http(), reqwest::Method::GET, server.url("/x"), "read")
         .await
@@ -581,23 +587,9 @@ async fn a_retry_wait_past_the_deadline_is_not_begun() {
 /// call's deadline, even on a runtime without one of its own.
 #[tokio::test]
 async fn a_call_inside_a_call_ends_by_the_outer_deadline() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).body("{}").delay(Duration::from_secs(3));
-        })
-        .await;
-    let outer = runtime(
-        RuntimeConfig::default()
-            .with_retry(fast())
-            .with_deadline(Some(Duration::from_millis(300))),
-    );
-    let inner = runtime(
-        RuntimeConfig::default()
-            .with_retry(fast())
-            .with_deadline(None),
-    );
+    let server = slow_server().await;
+    let outer = runtime(deadline(Some(Duration::from_millis(300))));
+    let inner = runtime(deadline(None));
     let http = http();
     let started = Instant::now();
     let mut inner_result = None;
@@ -642,11 +634,7 @@ async fn a_wait_for_a_credential_ends_at_the_deadline() {
         }
     });
     is_locked.await.unwrap();
-    let rt = runtime(
-        RuntimeConfig::default()
-            .with_retry(fast())
-            .with_deadline(Some(Duration::from_millis(300))),
-    );
+    let rt = runtime(deadline(Some(Duration::from_millis(300))));
     let started = Instant::now();
     let mut waited = None;
     let _ = rt
