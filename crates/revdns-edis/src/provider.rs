@@ -68,20 +68,15 @@ impl PtrProvider for Client {
     /// the first failure that is not such a refusal.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
         let ips = lookup_set(ips)?;
-        if let [ip] = ips[..] {
-            // One request, without the splitting below (one IP cannot be
-            // split); refused, it holds no PTR here, as below.
-            let target = match self.get_chunk(&[ip]).await {
-                Ok(mut found) => found.remove(&ip).flatten(),
-                Err(Error::Rejected { .. }) => None,
-                Err(e) => return Err(e),
-            };
-            return Ok(BTreeMap::from([(
-                ip,
-                target.map(|t| PtrRecord::new(ip, t)),
-            )]));
-        }
-        let mut results = self.read_each(&ips).await;
+        let mut results = match ips[..] {
+            // One request, without the splitting machinery: one IP cannot
+            // be split.
+            [ip] => {
+                let found = self.get_chunk(&[ip]).await;
+                BTreeMap::from([(ip, found.map(|mut f| f.remove(&ip).flatten()))])
+            }
+            _ => self.read_each(&ips).await,
+        };
         // Every IP refused on its own: the refusal is about the request
         // (its session fields, the VPS), not about the IPs, and reading them
         // all as "no PTR" would lie.

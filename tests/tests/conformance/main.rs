@@ -109,6 +109,8 @@ conformance! {
         => a_timeout_after_the_retries_is_a_typed_timeout,
     crate::table::an_operation_past_its_deadline_is_a_deadline_error
         => an_operation_past_its_deadline_is_a_deadline_error,
+    crate::table::an_answer_slower_than_the_deadline_is_cut_at_it
+        => an_answer_slower_than_the_deadline_is_cut_at_it,
     crate::table::an_oversized_answer_is_an_invalid_response
         => an_oversized_answer_is_an_invalid_response,
     crate::table::an_answer_in_chunks_is_read_whole

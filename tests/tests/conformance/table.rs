@@ -266,6 +266,29 @@ pub(crate) async fn an_operation_past_its_deadline_is_a_deadline_error<P: Subjec
     assert!(err.meta().is_some_and(|m| m.operation.is_some()), "{err:?}");
 }
 
+/// An answer slower than the deadline (3 s, with 300 ms to go): the call
+/// ends at the deadline with `Deadline`, after its one attempt, instead of
+/// waiting out the answer or the 30 s per-attempt timeout.
+pub(crate) async fn an_answer_slower_than_the_deadline_is_cut_at_it<P: Subject>(w: World<P>) {
+    let ips = addresses(2);
+    let tuning = Tuning {
+        deadline: Some(Duration::from_millis(300)),
+        ..Tuning::default()
+    };
+    let client = P::connect_tuned(&w.sim, &tuning);
+    client.get(&ips).await.unwrap();
+    w.set_faults(Faults::none().latency(Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    let err = client.get(&ips).await.unwrap_err();
+    assert_eq!(err.kind(), "deadline", "{err:?}");
+    assert_eq!(err.attempts(), 1, "no attempt after the deadline: {err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "ended after {:?}",
+        started.elapsed()
+    );
+}
+
 /// An answer larger than the client reads (32 MiB by default):
 /// `InvalidResponse` with the real status, not a client that fills memory.
 pub(crate) async fn an_oversized_answer_is_an_invalid_response<P: Subject>(w: World<P>) {

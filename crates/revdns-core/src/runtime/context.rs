@@ -51,24 +51,6 @@ pub(crate) struct CallDeadline {
 }
 
 impl CallDeadline {
-    /// `of` from now; `None` when that is past what the clock can hold.
-    pub(crate) fn after(of: Duration, provider: ProviderId) -> Option<CallDeadline> {
-        Some(CallDeadline {
-            at: Instant::now().checked_add(of)?,
-            of,
-            provider,
-        })
-    }
-
-    /// The earlier of `self` and `other`: a call made inside another (a
-    /// login in a request hook) ends by the outer call's deadline too.
-    pub(crate) fn earliest(self, other: Option<CallDeadline>) -> CallDeadline {
-        match other {
-            Some(other) if other.at < self.at => other,
-            _ => self,
-        }
-    }
-
     /// Time left, zero once it has passed.
     pub(crate) fn remaining(&self) -> Duration {
         self.at.saturating_duration_since(Instant::now())
@@ -94,9 +76,33 @@ tokio::task_local! {
     static CURRENT: CallContext;
 }
 
+/// What the hook left of a call that the generated client decoded, taken
+/// under one lock.
+pub(crate) struct Settled {
+    /// The request id of the answer `exec` recorded (`None` when no answer
+    /// went through it), so that it is read off the headers once.
+    pub(crate) request_id: Option<Option<String>>,
+    pub(crate) fault: Option<Error>,
+    /// The answer, when its status was an error.
+    pub(crate) failed: Option<Answer>,
+}
+
 impl CallContext {
-    /// The context of a call that must end by `deadline`.
-    pub(crate) fn new(deadline: Option<CallDeadline>) -> Self {
+    /// The context of a call starting now that has `deadline` from now, or
+    /// the deadline of the call it is made in (a login in a request hook)
+    /// when that ends first.
+    pub(crate) fn for_call(deadline: Option<Duration>, provider: ProviderId) -> Self {
+        let own = deadline.and_then(|of| {
+            Some(CallDeadline {
+                at: Instant::now().checked_add(of)?,
+                of,
+                provider,
+            })
+        });
+        let deadline = own
+            .into_iter()
+            .chain(CallContext::current_deadline())
+            .min_by_key(|d| d.at);
         CallContext(Arc::new(Shared {
             deadline,
             state: Mutex::default(),
@@ -150,10 +156,13 @@ impl CallContext {
         self.with(|s| s.answer.clone())
     }
 
-    /// The request id of the answer `exec` recorded (`None` when no
-    /// answer went through it), so that it is read off the headers once.
-    pub(crate) fn recorded_request_id(&self) -> Option<Option<String>> {
-        self.with(|s| s.answer.as_ref().map(|a| a.request_id.clone()))
+    /// See [`Settled`]; takes the fault.
+    pub(crate) fn settle(&self) -> Settled {
+        self.with(|s| Settled {
+            request_id: s.answer.as_ref().map(|a| a.request_id.clone()),
+            fault: s.fault.take(),
+            failed: s.answer.as_ref().filter(|a| a.status >= 300).cloned(),
+        })
     }
 
     pub(crate) fn operation(&self) -> Option<&'static str> {

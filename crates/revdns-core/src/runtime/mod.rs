@@ -492,17 +492,18 @@ impl Runtime {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        let ctx = CallContext::new(self.call_deadline());
+        let ctx = self.call_context();
         let (outcome, mut meta) = self.scoped(&ctx, fut).await;
         match outcome {
             Ok(value) => {
+                let settled = ctx.settle();
                 meta.status = Some(value.status().as_u16());
-                meta.request_id = ctx
-                    .recorded_request_id()
+                meta.request_id = settled
+                    .request_id
                     .unwrap_or_else(|| request_id(value.headers()));
                 // A fault outranks what the generated client made of the
                 // answer it was left with.
-                match ctx.take_fault() {
+                match settled.fault {
                     Some(fault) => Err(fault.with_meta(meta)),
                     None => Ok((value.into_inner(), meta)),
                 }
@@ -539,7 +540,7 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> Result<RawAnswer, Error> {
-        let ctx = CallContext::new(self.call_deadline());
+        let ctx = self.call_context();
         // Boxed where it is made, as `call` boxes a generated call: what
         // holds it below moves a pointer, not the future.
         let exchange = Box::pin(async {
@@ -562,14 +563,13 @@ impl Runtime {
             }
             Ok(parts) => parts,
         };
+        let settled = ctx.settle();
         meta.status = Some(status);
-        meta.request_id = ctx
-            .recorded_request_id()
-            .unwrap_or_else(|| request_id(&headers));
-        if let Some(fault) = ctx.take_fault() {
+        meta.request_id = settled.request_id.unwrap_or_else(|| request_id(&headers));
+        if let Some(fault) = settled.fault {
             return Err(fault.with_meta(meta));
         }
-        if let Some(answer) = ctx.answer().filter(|a| a.status >= 300) {
+        if let Some(answer) = settled.failed {
             return Err(answer::answer_error(self.dialect(), about, meta, &answer));
         }
         Ok(RawAnswer {
@@ -579,16 +579,9 @@ impl Runtime {
         })
     }
 
-    /// The deadline of a call starting now: this runtime's, or the
-    /// deadline of the call it is made in when that ends first.
-    fn call_deadline(&self) -> Option<context::CallDeadline> {
-        let outer = CallContext::current_deadline();
-        match self.inner.config.deadline {
-            Some(of) => context::CallDeadline::after(of, self.provider())
-                .map(|own| own.earliest(outer))
-                .or(outer),
-            None => outer,
-        }
+    /// The context of a call starting now, with this runtime's deadline.
+    fn call_context(&self) -> CallContext {
+        CallContext::for_call(self.inner.config.deadline, self.provider())
     }
 
     /// Runs `fut` with `ctx` as the call's context (whose deadline the
@@ -740,16 +733,13 @@ fn request_id(headers: &::http::HeaderMap) -> Option<String> {
 /// `REFUSED_STREAM` reset or a graceful `GOAWAY` (RFC 9113, section 8.7).
 /// Such a request is safe to send again, as one never sent is.
 fn refused_unprocessed(e: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(e);
-    while let Some(err) = source {
-        if let Some(e) = err.downcast_ref::<h2::Error>() {
-            return e.is_remote()
+    std::iter::successors(std::error::Error::source(e), |e| e.source())
+        .find_map(|e| e.downcast_ref::<h2::Error>())
+        .is_some_and(|e| {
+            e.is_remote()
                 && ((e.is_reset() && e.reason() == Some(h2::Reason::REFUSED_STREAM))
-                    || (e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR)));
-        }
-        source = err.source();
-    }
-    false
+                    || (e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR)))
+        })
 }
 
 /// Implements the generated client's request hooks with the
