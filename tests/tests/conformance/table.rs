@@ -246,16 +246,27 @@ pub(crate) async fn a_timeout_after_the_retries_is_a_typed_timeout<P: Subject>(w
     assert_eq!(meta.status, None);
 }
 
+/// A client with `deadline` per operation that has read `ips` once (so
+/// that it holds its session or token).
+async fn logged_in_with_deadline<P: Subject>(
+    w: &World<P>,
+    ips: &[IpAddr],
+    deadline: Duration,
+) -> P {
+    let tuning = Tuning {
+        deadline: Some(deadline),
+        ..Tuning::default()
+    };
+    let client = P::connect_tuned(&w.sim, &tuning);
+    client.get(ips).await.unwrap();
+    client
+}
+
 /// An operation that cannot finish in time: `Deadline`, whatever the
 /// retries were doing.
 pub(crate) async fn an_operation_past_its_deadline_is_a_deadline_error<P: Subject>(w: World<P>) {
     let ips = addresses(2);
-    let tuning = Tuning {
-        deadline: Some(Duration::from_millis(300)),
-        ..Tuning::default()
-    };
-    let client = P::connect_tuned(&w.sim, &tuning);
-    client.get(&ips).await.unwrap();
+    let client = logged_in_with_deadline(&w, &ips, Duration::from_millis(300)).await;
     w.set_faults(
         Faults::none()
             .latency(Duration::from_millis(50))
@@ -271,12 +282,7 @@ pub(crate) async fn an_operation_past_its_deadline_is_a_deadline_error<P: Subjec
 /// waiting out the answer or the 30 s per-attempt timeout.
 pub(crate) async fn an_answer_slower_than_the_deadline_is_cut_at_it<P: Subject>(w: World<P>) {
     let ips = addresses(2);
-    let tuning = Tuning {
-        deadline: Some(Duration::from_millis(300)),
-        ..Tuning::default()
-    };
-    let client = P::connect_tuned(&w.sim, &tuning);
-    client.get(&ips).await.unwrap();
+    let client = logged_in_with_deadline(&w, &ips, Duration::from_millis(300)).await;
     w.set_faults(Faults::none().latency(Duration::from_secs(3)));
     let started = std::time::Instant::now();
     let err = client.get(&ips).await.unwrap_err();
