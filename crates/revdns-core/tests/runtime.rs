@@ -490,6 +490,134 @@ async fn a_raw_answer_that_does_not_decode_is_quoted_only_when_not_confidential(
     }
 }
 
+/// A server that refuses token `old` with 401 and answers token `new`.
+async fn token_server() -> MockServer {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.header("x-token", "old");
+            then.status(401)
+                .header("x-request-id", "req-401")
+                .body(r#"{"code":"expired","message":"token expired"}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.header("x-token", "new");
+            then.status(200).body(r#"{"count":2}"#);
+        })
+        .await;
+    server
+}
+
+/// The renewal a provider gives: the refused request with token `to`,
+/// counting how often it is asked.
+fn renewal<'a>(
+    asked: &'a AtomicUsize,
+    to: Option<&'static str>,
+) -> impl FnOnce(reqwest::Request) -> std::future::Ready<Option<reqwest::Request>> + 'a {
+    move |mut refused: reqwest::Request| {
+        asked.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(refused.headers()["x-token"], "old", "the refused copy");
+        std::future::ready(to.map(|token| {
+            refused
+                .headers_mut()
+                .insert("x-token", reqwest::header::HeaderValue::from_static(token));
+            refused
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_credential_is_renewed_and_the_request_sent_once_more_in_the_same_call() {
+    let server = token_server().await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let http = http();
+    let asked = AtomicUsize::new(0);
+    let request = http
+        .get(server.url("/x"))
+        .header("x-token", "old")
+        .build()
+        .unwrap();
+    let renew = renewal(&asked, Some("new"));
+    let answer = rt
+        .call_raw_renewing("thing", &http, request, "read", renew)
+        .await
+        .unwrap();
+    assert_eq!(&answer.body[..], br#"{"count":2}"#);
+    assert_eq!(
+        answer.meta.attempts, 2,
+        "both sends are one call's attempts"
+    );
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+
+    // The same through the hook's form, as a generated call makes it.
+    let asked = AtomicUsize::new(0);
+    let value = rt
+        .call("thing", async {
+            let request = http
+                .get(server.url("/x"))
+                .header("x-token", "old")
+                .build()
+                .unwrap();
+            let renew = renewal(&asked, Some("new"));
+            let response = rt
+                .exec_renewing(&http, request, "read", renew)
+                .await
+                .map_err(progenitor_client::Error::<()>::CommunicationError)?;
+            ResponseValue::<serde_json::Value>::from_response(response).await
+        })
+        .await
+        .unwrap();
+    assert_eq!(value["count"], 2);
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_credential_that_cannot_be_renewed_leaves_the_401_as_the_error() {
+    let server = token_server().await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let http = http();
+    let asked = AtomicUsize::new(0);
+    let request = http
+        .get(server.url("/x"))
+        .header("x-token", "old")
+        .build()
+        .unwrap();
+    let err = rt
+        .call_raw_renewing("thing", &http, request, "read", renewal(&asked, None))
+        .await
+        .unwrap_err();
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(err.kind(), "auth");
+    let meta = err.meta().unwrap();
+    assert_eq!(meta.status, Some(401));
+    assert_eq!(meta.request_id.as_deref(), Some("req-401"));
+    assert_eq!(meta.message.as_deref(), Some("token expired"));
+    assert_eq!(meta.attempts, 1);
+
+    // A renewal refused too is the error; it is not renewed again.
+    let asked = AtomicUsize::new(0);
+    let request = http
+        .get(server.url("/x"))
+        .header("x-token", "old")
+        .build()
+        .unwrap();
+    let err = rt
+        .call_raw_renewing(
+            "thing",
+            &http,
+            request,
+            "read",
+            renewal(&asked, Some("old")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.status()), ("auth", Some(401)));
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(err.meta().unwrap().attempts, 2);
+}
+
 #[tokio::test]
 async fn an_operation_past_its_deadline_fails_with_deadline() {
     let server = MockServer::start_async().await;

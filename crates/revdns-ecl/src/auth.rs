@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use revdns_core::runtime::{CredentialCache, Issued, RawAnswer, Runtime};
 use revdns_core::{Error, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
@@ -83,6 +83,24 @@ impl Session {
     /// Whether a rejected token can be replaced.
     pub(crate) fn can_renew(&self) -> bool {
         matches!(self, Session::Keystone(_))
+    }
+
+    /// `refused` (a DNS request the server answered 401) with a new token
+    /// in place of the one it carried, or `None` when the token cannot be
+    /// renewed (a ready token, a failed login: the 401 says enough). One
+    /// renewal is shared: concurrent requests refused with the same token
+    /// get the token the first of them obtained.
+    pub(crate) async fn renewed(&self, mut refused: reqwest::Request) -> Option<reqwest::Request> {
+        let used = refused
+            .headers()
+            .get(TOKEN_HEADER)
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        let header = self.renew(&used).await.ok()??.header().ok()?;
+        refused
+            .headers_mut()
+            .insert(HeaderName::from_static(TOKEN_HEADER), header);
+        Some(refused)
     }
 
     /// A new token after the server rejected `rejected`. When another request

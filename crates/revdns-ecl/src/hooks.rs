@@ -1,6 +1,7 @@
 //! The generated client's request hooks: every request passes the shared
 //! runtime ([`revdns_core::runtime::Runtime`]); what is ECL's own is the
-//! token, and sending once more with a new one after a 401.
+//! token, and the new one to send once more with after a 401
+//! ([`Session::renewed`]).
 
 use std::sync::Arc;
 
@@ -71,8 +72,8 @@ impl ClientHooks<HookState> for Client {
         let state = self.inner();
         state.runtime.prepare(request);
         if let Some(session) = &state.session {
-            // The high-level client fetched the token just before; this is
-            // the cached one unless it expired in between.
+            // The cached token, unless it expired: then a new one (one
+            // login shared by the requests that need it).
             let header = async { session.ticket().await?.header() }
                 .await
                 .map_err(|e| progenitor_client::Error::Custom(state.runtime.hook_failure(e)))?;
@@ -90,44 +91,16 @@ impl ClientHooks<HookState> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let state = self.inner();
         let op = info.operation_id;
-        let Some(session) = state.session.as_ref().filter(|s| s.can_renew()) else {
-            return state.runtime.exec(self.client(), request, op).await;
-        };
-        // The runtime's copy of the request, for one resend with a new token
-        // after a 401.
-        let (response, spare) = state
-            .runtime
-            .exec_keeping_copy(self.client(), request, op)
-            .await;
-        let Some(mut spare) = spare else {
-            return response;
-        };
-        if !response
-            .as_ref()
-            .is_ok_and(|r| r.status() == reqwest::StatusCode::UNAUTHORIZED)
-        {
-            return response;
+        match state.session.as_ref().filter(|s| s.can_renew()) {
+            // A 401 is answered with a new token, once.
+            Some(session) => {
+                let renew = |refused| session.renewed(refused);
+                (state.runtime)
+                    .exec_renewing(self.client(), request, op, renew)
+                    .await
+            }
+            None => state.runtime.exec(self.client(), request, op).await,
         }
-        let used = spare
-            .headers()
-            .get(TOKEN_HEADER)
-            .map(|v| v.as_bytes().to_vec())
-            .unwrap_or_default();
-        // One shared renewal: concurrent requests rejected with the same
-        // token get the token the first of them obtained.
-        let Ok(Some(ticket)) = session.renew(&used).await else {
-            // Renewal failed: the 401 answer says enough.
-            return response;
-        };
-        let Ok(header) = ticket.header() else {
-            return response;
-        };
-        tracing::debug!("token rejected; sending once more with a new token");
-        spare
-            .headers_mut()
-            .insert(HeaderName::from_static(TOKEN_HEADER), header);
-        drop(response);
-        state.runtime.exec(self.client(), spare, op).await
     }
 }
 

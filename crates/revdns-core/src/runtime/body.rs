@@ -16,19 +16,21 @@ pub(crate) struct ReadAnswer {
     /// Where the answer came from, kept so that the rebuilt response does
     /// not have reqwest parse a placeholder URL for it.
     url: Url,
+    /// The body; emptied when the runtime refuses it (over the limit).
     pub(crate) body: Bytes,
-    /// The body went on past the limit; `body` holds its first `limit` bytes.
+    /// The body went on past the limit; `body` held its first `limit` bytes.
     pub(crate) over_limit: bool,
 }
 
 impl ReadAnswer {
-    /// The answer as a `reqwest::Response` again (with `body` as its body).
-    pub(crate) fn into_response(self, body: Bytes) -> reqwest::Response {
+    /// The answer as a `reqwest::Response` again, for the generated client
+    /// to read.
+    pub(crate) fn into_response(self) -> reqwest::Response {
         let mut rebuilt = http::Response::builder()
             .status(self.status)
             .version(self.version)
             .url(self.url)
-            .body(body)
+            .body(self.body)
             .expect("a status and version taken from a response are valid");
         *rebuilt.headers_mut() = self.headers;
         // The body may be shorter than announced now (cut at the limit).

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{Mutex, MutexGuard};
@@ -51,6 +51,24 @@ struct Cached<T> {
     renew_at: Option<Instant>,
 }
 
+impl<T> Clone for Cached<T> {
+    fn clone(&self) -> Self {
+        Cached {
+            lease: self.lease.clone(),
+            renew_at: self.renew_at,
+        }
+    }
+}
+
+impl<T> Cached<T> {
+    /// The lease, while it is not yet due for renewal.
+    fn fresh(&self) -> Option<Lease<T>> {
+        self.renew_at
+            .is_none_or(|at| Instant::now() < at)
+            .then(|| self.lease.clone())
+    }
+}
+
 /// One client's credential: obtained on first use, reused until it is
 /// within `margin` of its end, and renewed when it is rejected. A lock is
 /// held while logging in, so concurrent callers that find it stale, or
@@ -79,7 +97,12 @@ struct Cached<T> {
 /// ```
 pub struct CredentialCache<T> {
     margin: Duration,
+    /// Held while deciding whether to log in, and while logging in.
     current: Mutex<Option<Cached<T>>>,
+    /// A copy of `current`, read without waiting: most calls find a fresh
+    /// credential here and never touch the async lock. Written only
+    /// together with `current`, under its lock.
+    snapshot: RwLock<Option<Cached<T>>>,
 }
 
 impl<T> fmt::Debug for CredentialCache<T> {
@@ -96,6 +119,7 @@ impl<T> CredentialCache<T> {
         CredentialCache {
             margin,
             current: Mutex::new(None),
+            snapshot: RwLock::new(None),
         }
     }
 
@@ -115,11 +139,12 @@ impl<T> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
     {
+        if let Some(lease) = self.fresh_snapshot() {
+            return Ok(lease);
+        }
         let mut current = self.lock().await?;
-        if let Some(cached) = current.as_ref()
-            && cached.renew_at.is_none_or(|at| Instant::now() < at)
-        {
-            return Ok(cached.lease.clone());
+        if let Some(lease) = current.as_ref().and_then(Cached::fresh) {
+            return Ok(lease);
         }
         self.replace(&mut current, login).await
     }
@@ -147,8 +172,24 @@ impl<T> CredentialCache<T> {
         {
             return Ok(cached.lease.clone());
         }
-        *current = None;
+        self.store(&mut current, None);
         self.replace(&mut current, login).await
+    }
+
+    /// The cached credential from the snapshot, if not yet due for renewal.
+    fn fresh_snapshot(&self) -> Option<Lease<T>> {
+        let snapshot = self.snapshot.read().unwrap_or_else(PoisonError::into_inner);
+        snapshot.as_ref().and_then(Cached::fresh)
+    }
+
+    /// Sets the cached credential, and its snapshot with it.
+    fn store(&self, current: &mut Option<Cached<T>>, value: Option<Cached<T>>) {
+        let mut snapshot = self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        snapshot.clone_from(&value);
+        *current = value;
     }
 
     /// The cached credential, locked. While another caller logs in, the
@@ -174,10 +215,11 @@ impl<T> CredentialCache<T> {
             .lifetime
             .map(|life| Instant::now() + life.saturating_sub(self.margin.min(life / 2)));
         let lease = Lease(Arc::new(issued.value));
-        *current = Some(Cached {
+        let cached = Cached {
             lease: lease.clone(),
             renew_at,
-        });
+        };
+        self.store(current, Some(cached));
         Ok(lease)
     }
 }
@@ -231,6 +273,22 @@ mod tests {
             .unwrap();
         assert_eq!(*again, 1);
         assert_eq!(logins.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_rejected_credential_whose_renewal_failed_is_not_handed_out_again() {
+        let logins = AtomicUsize::new(0);
+        let cache = CredentialCache::new(Duration::from_secs(60));
+        let seen = *cache.get(|| counting(&logins, 3600)).await.unwrap();
+        let failed = cache
+            .renew(
+                |c| *c == seen,
+                || async { Err(Error::auth(crate::ProviderId::Ecl, "no")) },
+            )
+            .await;
+        assert_eq!(failed.unwrap_err().kind(), "auth");
+        // The next caller logs in instead of reusing the rejected one.
+        assert_eq!(*cache.get(|| counting(&logins, 3600)).await.unwrap(), 1);
     }
 
     #[tokio::test]

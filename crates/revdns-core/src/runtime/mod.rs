@@ -234,23 +234,75 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        self.exec_keeping_copy(client, request, operation).await.0
+        let (read, _spare) = self.exec_read(client, request, operation).await;
+        read.map(body::ReadAnswer::into_response)
     }
 
-    /// [`exec`](Runtime::exec), also returning the copy of the request it
-    /// kept for a retry it did not make (`None` for a body that cannot be
-    /// copied): for a hook that sends the request once more itself, with a
-    /// renewed token after a 401, without copying it again.
+    /// [`exec`](Runtime::exec) for a provider whose credential the server
+    /// may refuse before it expires: after a 401, `renew` is given the copy
+    /// of the request the runtime kept for a retry and may return it with
+    /// a renewed credential, which is sent once more within the same call
+    /// (its deadline, its attempts). `None` leaves the 401 as the answer,
+    /// as does a body that could not be copied.
     ///
     /// # Errors
     ///
     /// As [`exec`](Runtime::exec).
-    pub async fn exec_keeping_copy(
+    pub async fn exec_renewing<R, Fut>(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> (reqwest::Result<reqwest::Response>, Option<reqwest::Request>) {
+        renew: R,
+    ) -> reqwest::Result<reqwest::Response>
+    where
+        R: FnOnce(reqwest::Request) -> Fut,
+        Fut: Future<Output = Option<reqwest::Request>>,
+    {
+        self.send_renewing(client, request, operation, renew)
+            .await
+            .map(body::ReadAnswer::into_response)
+    }
+
+    /// The read answer to `request`, sent once more as `renew` makes it
+    /// after a 401 (see [`exec_renewing`](Runtime::exec_renewing)).
+    async fn send_renewing<R, Fut>(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+        renew: R,
+    ) -> reqwest::Result<body::ReadAnswer>
+    where
+        R: FnOnce(reqwest::Request) -> Fut,
+        Fut: Future<Output = Option<reqwest::Request>>,
+    {
+        let (read, spare) = self.exec_read(client, request, operation).await;
+        let refused = read
+            .as_ref()
+            .is_ok_and(|r| r.status == ::http::StatusCode::UNAUTHORIZED);
+        let Some(spare) = spare.filter(|_| refused) else {
+            return read;
+        };
+        let Some(again) = renew(spare).await else {
+            return read;
+        };
+        tracing::debug!("credential refused; sending once more with a renewed one");
+        drop(read);
+        self.exec_read(client, again, operation).await.0
+    }
+
+    /// Sends `request` with retries, up to the read answer; also returns
+    /// the copy kept for a retry it did not make (`None` for a body that
+    /// cannot be copied). A caller that takes the answer apart itself
+    /// ([`call_raw`](Runtime::call_raw)) has no use for it rebuilt into a
+    /// `reqwest::Response`.
+    async fn exec_read(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> (reqwest::Result<body::ReadAnswer>, Option<reqwest::Request>) {
         let span = tracing::debug_span!(
             "request",
             provider = self.provider().as_str(),
@@ -276,7 +328,7 @@ impl Runtime {
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> impl Future<Output = (reqwest::Result<reqwest::Response>, Option<reqwest::Request>)> + 'a
+    ) -> impl Future<Output = (reqwest::Result<body::ReadAnswer>, Option<reqwest::Request>)> + 'a
     {
         async move {
             let ctx = CallContext::current();
@@ -393,7 +445,7 @@ impl Runtime {
         deadline: &context::CallDeadline,
         result: reqwest::Result<body::ReadAnswer>,
         spent: u32,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest::Result<body::ReadAnswer> {
         tracing::debug!("deadline reached");
         if let Some(ctx) = ctx {
             ctx.set_fault(deadline.error());
@@ -401,34 +453,31 @@ impl Runtime {
         self.finish(ctx, result, spent)
     }
 
-    /// The last attempt's answer, as the generated client will read it; what
-    /// it cannot carry goes into the call's context.
+    /// The last attempt's answer, as the caller will read it; what it
+    /// cannot carry goes into the call's context.
     fn finish(
         &self,
         ctx: Option<&CallContext>,
         result: reqwest::Result<body::ReadAnswer>,
         spent: u32,
-    ) -> reqwest::Result<reqwest::Response> {
-        let read = result?;
-        let status = read.status.as_u16();
+    ) -> reqwest::Result<body::ReadAnswer> {
+        let mut read = result?;
         if read.status.is_success() {
             self.inner.budget.on_success(spent);
         }
-        let mut body = read.body.clone();
         if let Some(ctx) = ctx {
-            let error_body = if read.status.is_success() {
-                Bytes::new()
-            } else {
-                read.body.clone()
-            };
             ctx.record_answer(Answer {
-                status,
+                status: read.status.as_u16(),
                 request_id: request_id(&read.headers),
                 retry_after: read
                     .headers
                     .get(::http::header::RETRY_AFTER)
                     .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
-                body: error_body,
+                body: if read.status.is_success() {
+                    Bytes::new()
+                } else {
+                    read.body.clone()
+                },
             });
             if read.over_limit && read.status.is_success() {
                 ctx.set_fault(Error::invalid_response(
@@ -438,10 +487,10 @@ impl Runtime {
                         self.inner.config.max_body
                     ),
                 ));
-                body = Bytes::new();
+                read.body = Bytes::new();
             }
         }
-        Ok(read.into_response(body))
+        Ok(read)
     }
 
     /// Runs one call of the generated client with the deadline, and maps
@@ -513,10 +562,11 @@ impl Runtime {
     }
 
     /// Sends a request built by hand (an API the generated client does not
-    /// cover, such as a Keystone login) through [`exec`](Runtime::exec),
-    /// with the deadline. An error status becomes the [`Error`] the
-    /// behaviour table gives it; a success is returned with its status,
-    /// headers and body (at most [`RuntimeConfig::max_body`] bytes).
+    /// cover, such as a Keystone login, or a listing read into a leaner type
+    /// than the generated one) through [`exec`](Runtime::exec), with the
+    /// deadline. An error status becomes the [`Error`] the behaviour table
+    /// gives it; a success is returned with its status, headers and body
+    /// (at most [`RuntimeConfig::max_body`] bytes).
     ///
     /// # Errors
     ///
@@ -528,28 +578,54 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> Result<RawAnswer, Error> {
-        self.raw_exchange(about, client, request, operation)
+        let keep = |_| std::future::ready(None);
+        self.call_raw_renewing(about, client, request, operation, keep)
             .await
-            .map_err(|e| self.redact_error(e))
     }
 
-    async fn raw_exchange(
+    /// [`call_raw`](Runtime::call_raw), sending the request once more with
+    /// a renewed credential after a 401 as
+    /// [`exec_renewing`](Runtime::exec_renewing) does.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Runtime::call).
+    pub async fn call_raw_renewing<R, Fut>(
         &self,
         about: &str,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<RawAnswer, Error> {
+        renew: R,
+    ) -> Result<RawAnswer, Error>
+    where
+        R: FnOnce(reqwest::Request) -> Fut,
+        Fut: Future<Output = Option<reqwest::Request>>,
+    {
+        self.raw_exchange(about, client, request, operation, renew)
+            .await
+            .map_err(|e| self.redact_error(e))
+    }
+
+    async fn raw_exchange<R, Fut>(
+        &self,
+        about: &str,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+        renew: R,
+    ) -> Result<RawAnswer, Error>
+    where
+        R: FnOnce(reqwest::Request) -> Fut,
+        Fut: Future<Output = Option<reqwest::Request>>,
+    {
         let ctx = self.call_context();
         // Boxed where it is made, as `call` boxes a generated call: what
         // holds it below moves a pointer, not the future.
         let exchange = Box::pin(async {
-            let mut response = self.exec(client, request, operation).await?;
-            let status = response.status().as_u16();
-            // Taken, not cloned: reading the body does not need them.
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            let read = self.send_renewing(client, request, operation, renew);
+            read.await
+                .map(|read| (read.status.as_u16(), read.headers, read.body))
         });
         let (outcome, mut meta) = self.scoped(&ctx, exchange).await;
         let (status, headers, body) = match outcome {
@@ -684,6 +760,26 @@ impl Runtime {
     pub fn decode<T: serde::de::DeserializeOwned>(&self, answer: &RawAnswer) -> Result<T, Error> {
         serde_json::from_slice(&answer.body)
             .map_err(|e| self.redact_error(self.undecodable(&answer.body, e, answer.meta.clone())))
+    }
+
+    /// [`decode`](Runtime::decode), then `check` on the decoded answer with
+    /// its metadata, as [`call_checked`](Runtime::call_checked) does for a
+    /// generated call (for providers that find errors inside successful
+    /// answers); `check`'s error is redacted too.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResponse`] when the body is not a `T`, or `check`'s
+    /// error.
+    pub fn decode_checked<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: &RawAnswer,
+        check: impl FnOnce(&T, ErrorMeta) -> Result<(), Error>,
+    ) -> Result<T, Error> {
+        let value = self.decode(answer)?;
+        check(&value, answer.meta.clone())
+            .map(|()| value)
+            .map_err(|e| self.redact_error(e))
     }
 
     /// Records a failure that a request hook's `pre` step met (a token
