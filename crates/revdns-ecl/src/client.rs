@@ -6,25 +6,26 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use revdns_core::retry::{RetryAction, RetryState};
 use revdns_core::{Error, Hostname, ProviderId};
-use tokio::sync::{OnceCell, RwLock};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::api;
-use crate::api::types::{Recordset, RecordsetIdList, RecordsetList};
+use crate::api::types::RecordsetIdList;
 use crate::auth::Session;
 use crate::config::Builder;
 use crate::hooks::HookState;
-use crate::zones::{self, Placement, ZoneRef};
+use crate::listing::Listed;
+use crate::zones::{self, Placement, ZoneRef, Zones};
 
 const P: ProviderId = ProviderId::Ecl;
 
 /// Items per page when listing: the API's maximum, to save round trips.
-const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(500).expect("500 is not zero");
+pub(crate) const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(500).expect("500 is not zero");
 
 /// First wait between visibility checks; doubles up to [`MAX_POLL`].
 pub(crate) const FIRST_POLL: Duration = Duration::from_millis(250);
@@ -50,8 +51,10 @@ struct Inner {
     /// The generated client, made once the DNS endpoint is known (after the
     /// first login, or at once for a ready token).
     api: OnceCell<api::Client>,
-    /// Reverse zones of the account, loaded on first use.
-    zones: RwLock<Option<Arc<Vec<ZoneRef>>>>,
+    /// Reverse zones of the account, loaded on first use. A plain lock:
+    /// it is held only to copy or replace the pointer, never across an
+    /// await.
+    zones: RwLock<Option<Arc<Zones>>>,
     settings: Settings,
 }
 
@@ -114,14 +117,26 @@ impl Client {
         }
     }
 
+    /// The Keystone session (or the ready token) of every DNS request.
+    pub(crate) fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// The HTTP client every request of this client is sent with.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The shared runtime every request of this client passes.
     pub(crate) fn runtime(&self) -> &revdns_core::runtime::Runtime {
         self.inner.hooks.runtime()
     }
 
     /// The generated client for everything the PTR interface does not
-    /// cover, with this client's token, retries and HTTP pool. Logs in first
-    /// if no token is held yet.
+    /// cover, with this client's token, retries and HTTP pool. The first
+    /// call logs in, to learn the DNS endpoint from the catalog; each
+    /// request then fetches the token as it is sent (renewing an expired
+    /// one).
     ///
     /// # Errors
     ///
@@ -129,6 +144,11 @@ impl Client {
     /// [`Error::InvalidResponse`] when its catalog has no DNS endpoint,
     /// transport errors.
     pub async fn api(&self) -> Result<&api::Client, Error> {
+        // Made once the endpoint is known; the token of each request is the
+        // request hook's to fetch (and renew), so it is not fetched here too.
+        if let Some(api) = self.inner.api.get() {
+            return Ok(api);
+        }
         let ticket = self.inner.session.ticket().await?;
         Ok(self
             .inner
@@ -154,7 +174,7 @@ impl Client {
     /// Any error of the zone listing.
     pub async fn refresh_zones(&self) -> Result<Vec<String>, Error> {
         let zones = self.zones(true).await?;
-        Ok(zones.iter().map(|z| z.name.clone()).collect())
+        Ok(zones.list.iter().map(|z| z.name.clone()).collect())
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -162,13 +182,27 @@ impl Client {
     }
 
     /// The reverse zones, from the cache unless `reload` or not yet loaded.
-    pub(crate) async fn zones(&self, reload: bool) -> Result<Arc<Vec<ZoneRef>>, Error> {
-        if !reload && let Some(z) = self.inner.zones.read().await.as_ref() {
-            return Ok(z.clone());
+    pub(crate) async fn zones(&self, reload: bool) -> Result<Arc<Zones>, Error> {
+        if !reload && let Some(z) = self.cached_zones() {
+            return Ok(z);
         }
-        let loaded = Arc::new(self.load_zones().await?);
-        *self.inner.zones.write().await = Some(loaded.clone());
+        let loaded = Arc::new(Zones::new(self.load_zones().await?));
+        self.set_zones(Some(loaded.clone()));
         Ok(loaded)
+    }
+
+    fn cached_zones(&self) -> Option<Arc<Zones>> {
+        let cache = self.inner.zones.read();
+        cache.unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_zones(&self, zones: Option<Arc<Zones>>) {
+        let mut cache = self
+            .inner
+            .zones
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *cache = zones;
     }
 
     async fn load_zones(&self) -> Result<Vec<ZoneRef>, Error> {
@@ -203,29 +237,11 @@ impl Client {
     /// Where each address's PTR lives, reloading the zones once when some
     /// address has none in the cache (the zone may be new).
     pub(crate) async fn place_all(&self, ips: &[IpAddr]) -> Result<Vec<Option<Placement>>, Error> {
-        let zones = self.zones(false).await?;
-        let placed = zones::place_each(&zones, ips);
+        let placed = self.zones(false).await?.place_each(ips);
         if placed.iter().all(Option::is_some) {
             return Ok(placed);
         }
-        let zones = self.zones(true).await?;
-        Ok(zones::place_each(&zones, ips))
-    }
-
-    /// One page of a zone's recordsets.
-    pub(crate) async fn recordset_page(
-        &self,
-        zone: &ZoneRef,
-        marker: Option<Uuid>,
-    ) -> Result<RecordsetList, Error> {
-        let api = self.api().await?;
-        let about = format!("recordsets of zone {}", zone.name);
-        self.runtime()
-            .call(
-                &about,
-                api.list_recordsets(&zone.id, None, Some(PAGE_SIZE), marker.as_ref(), None, None),
-            )
-            .await
+        Ok(self.zones(true).await?.place_each(ips))
     }
 
     /// The zone's PTR recordsets by owner name (lower-case, trailing dot).
@@ -233,8 +249,8 @@ impl Client {
     pub(crate) async fn zone_ptrs(
         &self,
         zone: &ZoneRef,
-    ) -> Result<BTreeMap<String, Vec<Recordset>>, Error> {
-        let mut by_name: BTreeMap<String, Vec<Recordset>> = BTreeMap::new();
+    ) -> Result<BTreeMap<String, Vec<Listed>>, Error> {
+        let mut by_name: BTreeMap<String, Vec<Listed>> = BTreeMap::new();
         let mut marker = None;
         let mut seen = HashSet::new();
         loop {
@@ -408,13 +424,13 @@ impl Client {
     async fn note_write_error(&self, mapped: Error) -> Error {
         if mapped.provider_code() == Some("E2007") {
             // The zone is gone: forget the cache so the next call reloads it.
-            *self.inner.zones.write().await = None;
+            self.set_zones(None);
         }
         mapped
     }
 }
 
-pub(crate) fn is_ptr(rs: &Recordset) -> bool {
+pub(crate) fn is_ptr(rs: &Listed) -> bool {
     rs.type_.eq_ignore_ascii_case("PTR")
 }
 

@@ -5,6 +5,7 @@ mod client;
 mod config;
 mod error;
 mod hooks;
+mod listing;
 mod names;
 mod provider;
 pub mod records;

@@ -18,9 +18,9 @@ use revdns_core::{
 };
 use uuid::Uuid;
 
-use crate::api::types::Recordset;
 use crate::client::{Client, FIRST_POLL, MAX_POLL, is_ptr, same_name};
 use crate::config::MAX_TTL;
+use crate::listing::Listed;
 use crate::zones::{self, Placement, ZoneRef};
 
 const P: ProviderId = ProviderId::Ecl;
@@ -226,7 +226,7 @@ impl PtrProvider for Client {
 pub(crate) const ZONES_IN_FLIGHT: usize = 4;
 
 /// A zone's PTR recordsets by name, as listed before writing.
-type ZonePtrs = BTreeMap<String, Vec<Recordset>>;
+type ZonePtrs = BTreeMap<String, Vec<Listed>>;
 
 /// One change placed in its zone.
 struct ZoneItem {
@@ -251,7 +251,7 @@ impl Client {
             }
             if state.zones.is_none() {
                 match self.zones(true).await {
-                    Ok(z) => state.zones = Some(z.iter().cloned().collect()),
+                    Ok(z) => state.zones = Some(z.list.iter().cloned().collect()),
                     Err(e) => {
                         state.done = true;
                         return Some(vec![Err(e)]);
@@ -459,7 +459,7 @@ impl Client {
     /// Leaves one PTR recordset for `item`'s address: the one with the
     /// lowest id (what every writer picks), with `item`'s target; deletes
     /// the others.
-    async fn keep_one(&self, zone: &ZoneRef, item: &ZoneItem, found: &[Recordset]) {
+    async fn keep_one(&self, zone: &ZoneRef, item: &ZoneItem, found: &[Listed]) {
         let PtrChange::Upsert {
             target,
             ttl,
@@ -526,7 +526,7 @@ impl Client {
         &self,
         change: &PtrChange,
         placement: &Placement,
-        existing: &[Recordset],
+        existing: &[Listed],
     ) -> Outcome {
         let (Some(desired), PtrChange::Upsert { ttl, comment, .. }) = (change.desired(), change)
         else {
@@ -575,7 +575,7 @@ impl Client {
 /// Whether `existing` (the recordsets of the change's name) already holds
 /// the upsert `change`: a single PTR that satisfies it. Several PTRs for one
 /// address need the extras deleted, so they are not done.
-fn already_done(change: &PtrChange, existing: &[Recordset]) -> bool {
+fn already_done(change: &PtrChange, existing: &[Listed]) -> bool {
     let (Some(desired), [only]) = (change.desired(), existing) else {
         return false;
     };
@@ -583,19 +583,19 @@ fn already_done(change: &PtrChange, existing: &[Recordset]) -> bool {
 }
 
 /// The recordset every writer keeps for an address: the lowest id.
-fn kept(found: &[Recordset]) -> Option<&Recordset> {
+fn kept(found: &[Listed]) -> Option<&Listed> {
     found.iter().min_by_key(|r| r.id)
 }
 
 /// The value of the recordset every writer keeps.
-fn value_of(found: &[Recordset]) -> Option<String> {
+fn value_of(found: &[Listed]) -> Option<String> {
     kept(found).and_then(|r| r.records.first().map(str::to_owned))
 }
 
 /// A PTR recordset as a record of `ip`, its value read as stored (a name
 /// set elsewhere that revdns would not write still reads, so that it can be
 /// compared and replaced); `None` for a recordset with no value.
-fn to_record(ip: IpAddr, rs: &Recordset) -> Option<PtrRecord> {
+fn to_record(ip: IpAddr, rs: &Listed) -> Option<PtrRecord> {
     let target = Hostname::from_stored(rs.records.first().unwrap_or_default())?;
     let mut record = PtrRecord::new(ip, target);
     record.ttl = rs.ttl.and_then(|t| u32::try_from(t).ok());
@@ -605,7 +605,7 @@ fn to_record(ip: IpAddr, rs: &Recordset) -> Option<PtrRecord> {
 
 /// A listed PTR recordset as a record, or `None` (with a warning) when it
 /// stands for no address of the zone or has no value.
-fn listed_record(zone: &ZoneRef, rs: &Recordset) -> Option<PtrRecord> {
+fn listed_record(zone: &ZoneRef, rs: &Listed) -> Option<PtrRecord> {
     let Some(ip) = zones::ip_of(&rs.name, &zone.name) else {
         tracing::warn!(name = %rs.name, zone = %zone.name, "skipping PTR whose name is no address");
         return None;

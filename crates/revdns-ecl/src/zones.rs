@@ -47,20 +47,34 @@ pub(crate) fn is_reverse(name: &str) -> bool {
     zone_contains("in-addr.arpa.", name) || zone_contains("ip6.arpa.", name)
 }
 
-/// For each of `ips`, the most specific zone holding its PTR (whole-label
-/// longest match, RFC 2317 classless zones included), or `None`; the zones
-/// are indexed once for all of them.
-pub(crate) fn place_each(zones: &[ZoneRef], ips: &[IpAddr]) -> Vec<Option<Placement>> {
-    let index = ZoneIndex::new(zones.iter().map(|z| z.name.as_str()));
-    ips.iter()
-        .map(|ip| {
-            let (position, found) = index.find(*ip)?;
-            Some(Placement {
-                zone: zones[position].clone(),
-                record_name: found.record_name,
+/// The account's reverse zones, indexed once when loaded so that placing
+/// an address costs a lookup, not an index per call.
+#[derive(Debug, Default)]
+pub(crate) struct Zones {
+    pub(crate) list: Vec<ZoneRef>,
+    index: ZoneIndex,
+}
+
+impl Zones {
+    pub(crate) fn new(list: Vec<ZoneRef>) -> Self {
+        let index = ZoneIndex::new(list.iter().map(|z| z.name.as_str()));
+        Zones { list, index }
+    }
+
+    /// For each of `ips`, the most specific zone holding its PTR
+    /// (whole-label longest match, RFC 2317 classless zones included), or
+    /// `None`.
+    pub(crate) fn place_each(&self, ips: &[IpAddr]) -> Vec<Option<Placement>> {
+        ips.iter()
+            .map(|ip| {
+                let (position, found) = self.index.find(*ip)?;
+                Some(Placement {
+                    zone: self.list[position].clone(),
+                    record_name: found.record_name,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 /// The address a PTR owner name in `zone` stands for: the plain reverse
@@ -121,7 +135,7 @@ mod tests {
     use super::*;
 
     fn place(zones: &[ZoneRef], ip: IpAddr) -> Option<Placement> {
-        place_each(zones, &[ip]).pop().flatten()
+        Zones::new(zones.to_vec()).place_each(&[ip]).pop().flatten()
     }
 
     fn zone(name: &str) -> ZoneRef {

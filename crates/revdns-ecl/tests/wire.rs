@@ -245,6 +245,80 @@ async fn dns_401_renews_token_once_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_401_to_a_recordset_listing_renews_the_token_once_then_reads_the_zone() {
+    let server = MockServer::start_async().await;
+    let answer = keystone_answer(&server);
+    let n = Arc::new(AtomicUsize::new(0));
+    let keystone = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v3/auth/tokens");
+            then.respond_with(move |_| {
+                let token = if n.fetch_add(1, Ordering::SeqCst) == 0 {
+                    "tok-FAKE-old"
+                } else {
+                    "tok-FAKE-new"
+                };
+                HttpMockResponse::builder()
+                    .status(201)
+                    .header("X-Subject-Token", token)
+                    .header("content-type", "application/json")
+                    .body(answer.to_string())
+                    .build()
+            });
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/zones");
+            then.status(200).json_body(page(
+                "zones",
+                vec![zone(Z24, "2.0.192.in-addr.arpa.")],
+                None,
+            ));
+        })
+        .await;
+    let zone_id: Uuid = Z24.parse().unwrap();
+    let rejected = server
+        .list_recordsets(|when, then| {
+            when.zone_id(&zone_id)
+                .limit(NonZeroU32::new(500))
+                .marker(None)
+                .into_inner()
+                .header("x-auth-token", "tok-FAKE-old");
+            then.into_inner().status(401).json_body(
+                json!({"error": {"code": 401, "title": "Unauthorized", "message": "E2001 Invalid token."}}),
+            );
+        });
+    let listed = recordset(
+        "9150b1bf-dee2-4221-9d85-11f7886fb15f",
+        Z24,
+        "5.2.0.192.in-addr.arpa.",
+        "PTR",
+        "mail.example.net.",
+        3600,
+    );
+    let list: types::RecordsetList =
+        serde_json::from_value(page("recordsets", vec![listed], None)).unwrap();
+    let accepted = server.list_recordsets(|when, then| {
+        when.zone_id(&zone_id)
+            .limit(NonZeroU32::new(500))
+            .marker(None)
+            .into_inner()
+            .header("x-auth-token", "tok-FAKE-new");
+        then.ok(&list);
+    });
+
+    let found = login_client(&server).get(&[ip("192.0.2.5")]).await.unwrap();
+    assert_eq!(
+        found[&ip("192.0.2.5")].as_ref().map(|r| r.target.as_str()),
+        Some("mail.example.net")
+    );
+    keystone.assert_calls_async(2).await;
+    rejected.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+}
+
+#[tokio::test]
 async fn dns_401_after_renewal_is_auth_error_without_looping() {
     let server = MockServer::start_async().await;
     let keystone = server
