@@ -198,13 +198,26 @@ impl Client {
         &self,
         ips: &[IpAddr],
     ) -> Result<BTreeMap<IpAddr, Option<Hostname>>, Error> {
-        let answer = self
-            .with_session(|s| async move {
-                let body = s.get_body(ips);
-                error::checked_call(s.runtime(), Operation::GetPtr, s.ptr.get_ptr(&body)).await
-            })
+        let records = self
+            .with_session(|s| async move { s.lookup(ips).await })
             .await?;
-        match_records(ips, answer.records)
+        match_records(ips, records)
+    }
+
+    /// One get request for one IP: its PTR target, `None` without one.
+    pub(crate) async fn get_one(&self, ip: IpAddr) -> Result<Option<Hostname>, Error> {
+        let records = self
+            .with_session(|s| async move { s.lookup(&[ip]).await })
+            .await?;
+        let mut found = None;
+        for record in records {
+            if let Some((listed, target)) = read_record(record)?
+                && listed == ip
+            {
+                found = target;
+            }
+        }
+        Ok(found)
     }
 
     /// One set request.
@@ -261,32 +274,40 @@ fn match_records(
     let mut found: BTreeMap<IpAddr, Option<Hostname>> =
         asked.iter().map(|ip| (*ip, None)).collect();
     for record in records {
-        let Some(text) = record.ip.as_deref().map(str::trim) else {
+        let Some((ip, target)) = read_record(record)? else {
             continue;
         };
-        let ip: IpAddr = text.parse().map_err(|_| {
-            Error::invalid_response(
-                P,
-                "the get PTR answer holds a record whose `ip` is not an IP address",
-            )
-        })?;
         let Some(slot) = found.get_mut(&ip) else {
             tracing::debug!(provider = "edis", %ip, "ignoring a record for an IP not asked");
             continue;
         };
-        let target = record
-            .ptr_record
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        *slot = match target {
-            None => None,
-            // Read as stored: a name set elsewhere that revdns would not
-            // write still reads, so that it can be compared and replaced.
-            Some(t) => Hostname::from_stored(t),
-        };
+        *slot = target;
     }
     Ok(found)
+}
+
+/// A record of a get answer: its address (parsed: EDIS may write IPv6
+/// differently) and its target, `None` when empty; `None` for a record
+/// without an address.
+fn read_record(record: types::PtrRecordEntry) -> Result<Option<(IpAddr, Option<Hostname>)>, Error> {
+    let Some(text) = record.ip.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    let ip: IpAddr = text.parse().map_err(|_| {
+        Error::invalid_response(
+            P,
+            "the get PTR answer holds a record whose `ip` is not an IP address",
+        )
+    })?;
+    let target = record
+        .ptr_record
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        // Read as stored: a name set elsewhere that revdns would not write
+        // still reads, so that it can be compared and replaced.
+        .and_then(Hostname::from_stored);
+    Ok(Some((ip, target)))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub(crate) enum Operation {
 }
 
 impl Operation {
-    const fn id(self) -> &'static str {
+    pub(crate) const fn id(self) -> &'static str {
         match self {
             Operation::Auth => "create_auth_session",
             Operation::GetPtr => "get_ptr",

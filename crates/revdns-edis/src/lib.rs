@@ -6,6 +6,7 @@ pub mod config;
 mod error;
 pub mod form;
 mod hooks;
+mod lookup;
 mod provider;
 
 #[cfg(feature = "mock")]

@@ -68,38 +68,27 @@ impl PtrProvider for Client {
     /// the first failure that is not such a refusal.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
         let ips = lookup_set(ips)?;
-        let mut results = match ips[..] {
-            // One request, without the splitting machinery: one IP cannot
-            // be split.
-            [ip] => {
-                let found = self.get_chunk(&[ip]).await;
-                BTreeMap::from([(ip, found.map(|mut f| f.remove(&ip).flatten()))])
-            }
-            _ => self.read_each(&ips).await,
-        };
+        if let [ip] = ips[..] {
+            // One request, without the splitting machinery (one IP cannot
+            // be split) or the maps of many.
+            let record = answered(ip, self.get_one(ip).await)?;
+            return Ok(BTreeMap::from([(ip, record)]));
+        }
+        let mut results = self.read_each(&ips).await;
         // Every IP refused on its own: the refusal is about the request
         // (its session fields, the VPS), not about the IPs, and reading them
         // all as "no PTR" would lie.
-        if ips.len() > 1
-            && results
-                .values()
-                .all(|r| matches!(r, Err(Error::Rejected { .. })))
+        if results
+            .values()
+            .all(|r| matches!(r, Err(Error::Rejected { .. })))
         {
             let (_, first) = results.pop_first().expect("at least two IPs");
             return Err(first.expect_err("checked above"));
         }
-        let mut out = BTreeMap::new();
-        for (ip, result) in results {
-            let target = match result {
-                Ok(target) => target,
-                // A lone IP refused as a bad request is one EDIS does not
-                // let this VPS read: it holds no PTR here.
-                Err(Error::Rejected { .. }) => None,
-                Err(e) => return Err(e),
-            };
-            out.insert(ip, target.map(|t| PtrRecord::new(ip, t)));
-        }
-        Ok(out)
+        results
+            .into_iter()
+            .map(|(ip, result)| Ok((ip, answered(ip, result)?)))
+            .collect()
     }
 
     /// EDIS cannot list the PTRs of a VPS: one [`Error::Unsupported`].
@@ -262,6 +251,19 @@ impl Client {
         let get = |part| self.get_chunk(part);
         in_chunks(ips, self.chunk_size(), &mut None, get, settle).await;
         out
+    }
+}
+
+/// What the lookup of `ip` says of its PTR. A lone IP refused as a bad
+/// request is one EDIS does not let this VPS read: it holds no PTR here.
+fn answered(
+    ip: IpAddr,
+    result: Result<Option<Hostname>, Error>,
+) -> Result<Option<PtrRecord>, Error> {
+    match result {
+        Ok(target) => Ok(target.map(|t| PtrRecord::new(ip, t))),
+        Err(Error::Rejected { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -85,8 +85,15 @@ async fn get_parses_documented_answer_and_reports_every_asked_ip() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/get/ptr")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
                 .header_missing("api-version")
-                .form_urlencoded_tuple("ip", r#"["192.0.2.1","192.0.2.2","2001:db8:abcd:12::1"]"#);
+                .form_urlencoded_tuple("ip", r#"["192.0.2.1","192.0.2.2","2001:db8:abcd:12::1"]"#)
+                .body(format!(
+                    "api_host=7f3a21.edisglobal.com\
+                     &ip=%5B%22192.0.2.1%22%2C%22192.0.2.2%22%2C%222001%3Adb8%3Aabcd%3A12%3A%3A1%22%5D\
+                     &kvm_id={KVM}&signature={SIGNATURE}&valid_until=4102444800"
+                ));
             then.status(200)
                 .header("content-type", "application/json")
                 // EDIS may write IPv6 in its own way; matching is by address.
