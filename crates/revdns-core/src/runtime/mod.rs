@@ -234,8 +234,11 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let (read, _spare) = self.exec_read(client, request, operation).await;
-        read.map(body::ReadAnswer::into_response)
+        let ctx = CallContext::current();
+        // Boxed: call futures nest (a token fetched inside a request hook),
+        // and unboxed they grow past a thread's stack in debug builds.
+        let sent = Box::pin(self.exec_read(ctx.as_ref(), client, request, operation));
+        sent.await.0.map(body::ReadAnswer::into_response)
     }
 
     /// [`exec`](Runtime::exec) for a provider whose credential the server
@@ -259,15 +262,17 @@ impl Runtime {
         R: FnOnce(reqwest::Request) -> Fut,
         Fut: Future<Output = Option<reqwest::Request>>,
     {
-        self.send_renewing(client, request, operation, renew)
-            .await
-            .map(body::ReadAnswer::into_response)
+        let ctx = CallContext::current();
+        // Boxed, as `exec` boxes.
+        let sent = Box::pin(self.send_renewing(ctx.as_ref(), client, request, operation, renew));
+        sent.await.map(body::ReadAnswer::into_response)
     }
 
     /// The read answer to `request`, sent once more as `renew` makes it
     /// after a 401 (see [`exec_renewing`](Runtime::exec_renewing)).
     async fn send_renewing<R, Fut>(
         &self,
+        ctx: Option<&CallContext>,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
@@ -277,28 +282,36 @@ impl Runtime {
         R: FnOnce(reqwest::Request) -> Fut,
         Fut: Future<Output = Option<reqwest::Request>>,
     {
-        let (read, spare) = self.exec_read(client, request, operation).await;
+        let (read, spare) = self.exec_read(ctx, client, request, operation).await;
         let refused = read
             .as_ref()
             .is_ok_and(|r| r.status == ::http::StatusCode::UNAUTHORIZED);
         let Some(spare) = spare.filter(|_| refused) else {
             return read;
         };
-        let Some(again) = renew(spare).await else {
+        // A login the renewal makes is a call inside this one: it ends by
+        // this call's deadline.
+        let again = match ctx {
+            Some(ctx) => ctx.scope(renew(spare)).await,
+            None => renew(spare).await,
+        };
+        let Some(again) = again else {
             return read;
         };
         tracing::debug!("credential refused; sending once more with a renewed one");
         drop(read);
-        self.exec_read(client, again, operation).await.0
+        self.exec_read(ctx, client, again, operation).await.0
     }
 
-    /// Sends `request` with retries, up to the read answer; also returns
-    /// the copy kept for a retry it did not make (`None` for a body that
-    /// cannot be copied). A caller that takes the answer apart itself
-    /// ([`call_raw`](Runtime::call_raw)) has no use for it rebuilt into a
-    /// `reqwest::Response`.
+    /// Sends `request` with retries, up to the read answer, as part of the
+    /// call `ctx` (if any); also returns the copy kept for a retry it did
+    /// not make (`None` for a body that cannot be copied). A caller that
+    /// takes the answer apart itself ([`call_raw`](Runtime::call_raw)) has
+    /// no use for it rebuilt into a `reqwest::Response`. Not boxed: each
+    /// entry point boxes what it sends once.
     async fn exec_read(
         &self,
+        ctx: Option<&CallContext>,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
@@ -310,10 +323,7 @@ impl Runtime {
             method = %request.method(),
             path = request.url().path(),
         );
-        // Boxed: call futures nest (a token fetched inside a request hook),
-        // and unboxed they grow past a thread's stack in debug builds.
-        // Boxed before it is wrapped, so that it is copied once.
-        Box::pin(self.send(client, request, operation))
+        self.send(ctx, client, request, operation)
             .instrument(span)
             .await
     }
@@ -325,19 +335,19 @@ impl Runtime {
     )]
     fn send<'a>(
         &'a self,
+        ctx: Option<&'a CallContext>,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> impl Future<Output = (reqwest::Result<body::ReadAnswer>, Option<reqwest::Request>)> + 'a
     {
         async move {
-            let ctx = CallContext::current();
-            let deadline = ctx.as_ref().and_then(CallContext::deadline);
+            let deadline = ctx.and_then(CallContext::deadline);
             let idempotent = self.dialect().is_idempotent(operation);
             let mut state = RetryState::new(self.inner.config.retry);
             let mut spent = 0;
             loop {
-                if let Some(ctx) = &ctx {
+                if let Some(ctx) = ctx {
                     ctx.start_attempt(operation);
                 }
                 // The deadline bounds the attempt where it ends first.
@@ -366,7 +376,7 @@ impl Runtime {
                 if let Some(d) = cut
                     && result.as_ref().is_err_and(reqwest::Error::is_timeout)
                 {
-                    return (self.past_deadline(ctx.as_ref(), &d, result, spent), spare);
+                    return (self.past_deadline(ctx, &d, result, spent), spare);
                 }
                 let (action, cost) = match &result {
                     Ok(read) => {
@@ -415,12 +425,12 @@ impl Runtime {
                 };
                 let (next, delay) = match (spare, delay) {
                     (Some(next), Some(delay)) => (next, delay),
-                    (spare, _) => return (self.finish(ctx.as_ref(), result, spent), spare),
+                    (spare, _) => return (self.finish(ctx, result, spent), spare),
                 };
                 // A wait that would end past the deadline is not begun.
                 if let Some(d) = deadline.filter(|d| delay >= d.remaining()) {
                     self.inner.budget.refund(cost);
-                    let out = self.past_deadline(ctx.as_ref(), &d, result, spent - cost);
+                    let out = self.past_deadline(ctx, &d, result, spent - cost);
                     return (out, Some(next));
                 }
                 tracing::debug!(
@@ -621,13 +631,14 @@ impl Runtime {
     {
         let ctx = self.call_context();
         // Boxed where it is made, as `call` boxes a generated call: what
-        // holds it below moves a pointer, not the future.
-        let exchange = Box::pin(async {
-            let read = self.send_renewing(client, request, operation, renew);
-            read.await
-                .map(|read| (read.status.as_u16(), read.headers, read.body))
-        });
-        let (outcome, mut meta) = self.scoped(&ctx, exchange).await;
+        // holds it below moves a pointer, not the future. The context is
+        // passed down, not set as the task's: nothing runs inside this call
+        // but the renewal, which `send_renewing` scopes itself.
+        let exchange = Box::pin(self.send_renewing(Some(&ctx), client, request, operation, renew));
+        let outcome = exchange
+            .await
+            .map(|read| (read.status.as_u16(), read.headers, read.body));
+        let mut meta = call_meta(&ctx);
         let (status, headers, body) = match outcome {
             Err(e) => {
                 return Err(self.map_error(
@@ -665,9 +676,7 @@ impl Runtime {
     /// attempts the hook recorded.
     async fn scoped<F: Future>(&self, ctx: &CallContext, fut: F) -> (F::Output, ErrorMeta) {
         let outcome = ctx.scope(fut).await;
-        let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
-        meta.operation = ctx.operation().map(str::to_owned);
-        (outcome, meta)
+        (outcome, call_meta(ctx))
     }
 
     fn map_error<E>(
@@ -805,6 +814,13 @@ pub struct RawAnswer {
     /// Status, request id, operation and attempts, for errors the caller
     /// finds in the answer.
     pub meta: ErrorMeta,
+}
+
+/// The operation and attempts the call `ctx` recorded.
+fn call_meta(ctx: &CallContext) -> ErrorMeta {
+    let mut meta = ErrorMeta::default().with_attempts(ctx.attempts());
+    meta.operation = ctx.operation().map(str::to_owned);
+    meta
 }
 
 /// The first of [`REQUEST_ID_HEADERS`], in the list's order, that the
