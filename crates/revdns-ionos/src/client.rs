@@ -151,6 +151,13 @@ impl Client {
             .collect())
     }
 
+    /// The record of `ip`, looked up alone (the first, should the server
+    /// hold several).
+    pub(crate) async fn find_one(&self, ip: IpAddr) -> Result<Option<ReverseRecord>, Error> {
+        let records = self.lookup_chunk(&[ip]).await?;
+        Ok(records.into_iter().next())
+    }
+
     /// Makes the PTR of `ip` point to `name`, with `description` (`None`
     /// or empty: no description).
     ///

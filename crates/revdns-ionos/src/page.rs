@@ -140,14 +140,12 @@ impl Client {
         })?;
         let api = self.api();
         let http = ClientInfo::client(api);
+        let (limit, offset) = (PAGE_LIMIT.to_string(), offset.to_string());
         let query = filter
             .unwrap_or_default()
             .iter()
-            .map(|ip| ("filter.recordIp", ip.clone()))
-            .chain([
-                ("limit", PAGE_LIMIT.to_string()),
-                ("offset", offset.to_string()),
-            ])
+            .map(|ip| ("filter.recordIp", ip.as_str()))
+            .chain([("limit", limit.as_str()), ("offset", offset.as_str())])
             .collect::<Vec<_>>();
         let request = http
             .get(format!("{}/reverserecords", ClientInfo::baseurl(api)))

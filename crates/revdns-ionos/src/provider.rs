@@ -47,9 +47,17 @@ impl PtrProvider for Client {
 
     /// Looks up with `filter.recordIp`, 50 IPs per request.
     async fn get(&self, ips: &[IpAddr]) -> Result<BTreeMap<IpAddr, Option<PtrRecord>>, Error> {
-        let found = self.find(ips).await?;
+        let ips = lookup_set(ips)?;
+        if let [ip] = ips[..] {
+            // One IP (most single calls): one filtered lookup, without the
+            // maps a batch needs.
+            let record = self.find_one(ip).await?;
+            let record = record.as_ref().and_then(ReverseRecord::to_ptr_record);
+            return Ok(BTreeMap::from([(ip, record)]));
+        }
+        let found = self.find(&ips).await?;
         let mut out = BTreeMap::new();
-        for ip in lookup_set(ips)? {
+        for ip in ips {
             let record = found.get(&ip).and_then(ReverseRecord::to_ptr_record);
             out.insert(ip, record);
         }
