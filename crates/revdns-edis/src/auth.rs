@@ -31,6 +31,37 @@ pub(crate) struct Session {
     valid_until: u64,
     /// The generated client, based at this session's PTR host.
     pub(crate) ptr: generated::Client,
+    /// This session's fields of a get form, encoded once.
+    get_form: GetForm,
+}
+
+/// A `get_ptr` form without its `ip` field: the session's fields,
+/// form-encoded when the session is made rather than on every lookup. The
+/// generated `GetPtrBody` writes its fields in name order (`api_host`,
+/// `ip`, `kvm_id`, `signature`, `valid_until`), so the `ip` field goes
+/// between the two parts; a test holds this to the generated body.
+struct GetForm {
+    before_ip: String,
+    /// Holds the signature.
+    after_ip: Secret,
+}
+
+impl GetForm {
+    fn new(api_host: &str, kvm_id: &str, signature: &Secret, valid_until: u64) -> Self {
+        let encode = |pairs: &[(&str, &str)]| {
+            serde_urlencoded::to_string(pairs).expect("text pairs always encode")
+        };
+        let valid_until = valid_until.to_string();
+        let after = encode(&[
+            ("kvm_id", kvm_id),
+            ("signature", signature.expose()),
+            ("valid_until", &valid_until),
+        ]);
+        GetForm {
+            before_ip: encode(&[("api_host", api_host)]) + "&",
+            after_ip: Secret::from(format!("&{after}")),
+        }
+    }
 }
 
 impl fmt::Debug for Session {
@@ -51,6 +82,21 @@ impl Session {
         ClientInfo::inner(&self.ptr)
     }
 
+    /// The form body of a `get_ptr` request for `ips`, as the generated
+    /// `GetPtrBody` encodes it.
+    pub(crate) fn get_form(&self, ips: &[IpAddr]) -> String {
+        let ip = JsonIpList(ips.to_vec()).to_json();
+        let ip = serde_urlencoded::to_string([("ip", ip)]).expect("a text pair always encodes");
+        let form = &self.get_form;
+        let after = form.after_ip.expose();
+        let mut body = String::with_capacity(form.before_ip.len() + ip.len() + after.len());
+        body.push_str(&form.before_ip);
+        body.push_str(&ip);
+        body.push_str(after);
+        body
+    }
+
+    #[cfg(test)]
     pub(crate) fn get_body(&self, ips: &[IpAddr]) -> types::GetPtrBody {
         types::GetPtrBody {
             api_host: self.api_host.clone(),
@@ -203,6 +249,7 @@ impl SessionManager {
         let ptr =
             generated::Client::new_with_client(&base, self.http.clone(), self.runtime.clone());
         Ok(Session {
+            get_form: GetForm::new(&api_host, &kvm_id, &signature, valid_until),
             kvm_id,
             api_host,
             signature,
@@ -363,6 +410,51 @@ mod tests {
     fn pick_no_sessions_is_auth_error() {
         let err = pick(HashMap::new(), None).unwrap_err();
         assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    }
+
+    fn http() -> reqwest::Client {
+        revdns_core::runtime::client_builder(Duration::from_secs(1))
+            .build()
+            .unwrap()
+    }
+
+    fn session(api_host: &str, kvm_id: &str, signature: &str, valid_until: u64) -> Session {
+        let runtime = HookState::new(&error::DIALECT, Default::default());
+        let signature = Secret::from(signature);
+        Session {
+            get_form: GetForm::new(api_host, kvm_id, &signature, valid_until),
+            kvm_id: kvm_id.to_owned(),
+            api_host: api_host.to_owned(),
+            signature,
+            valid_until,
+            ptr: generated::Client::new_with_client("http://127.0.0.1:9", http(), runtime),
+        }
+    }
+
+    #[test]
+    fn the_get_form_is_the_body_the_generated_type_encodes() {
+        let ips: [IpAddr; 3] = [
+            "192.0.2.1".parse().unwrap(),
+            "2001:db8:0:0:0:0:0:1".parse().unwrap(),
+            "198.51.100.7".parse().unwrap(),
+        ];
+        for s in [
+            session(
+                "7f3a21.edisglobal.com",
+                "kvm_100001_200001",
+                "0123456789",
+                4102444800,
+            ),
+            // What needs encoding: base64 signs, spaces, an ampersand.
+            session("vps host&1.example", "kvm_1_1", "a+b/c=d e%", 1),
+        ] {
+            for n in 1..=ips.len() {
+                let generated = serde_urlencoded::to_string(s.get_body(&ips[..n])).unwrap();
+                assert_eq!(s.get_form(&ips[..n]), generated);
+            }
+        }
+        let shown = format!("{:?}", session("h", "k", "s3cret-sig", 1));
+        assert!(!shown.contains("s3cret-sig"), "{shown}");
     }
 
     #[test]
