@@ -510,6 +510,12 @@ async fn token_server() -> MockServer {
     server
 }
 
+/// A request to `server` carrying the token it refuses.
+fn with_old_token(http: &reqwest::Client, server: &MockServer) -> reqwest::Request {
+    let request = http.get(server.url("/x")).header("x-token", "old");
+    request.build().unwrap()
+}
+
 /// The renewal a provider gives: the refused request with token `to`,
 /// counting how often it is asked.
 fn renewal<'a>(
@@ -534,11 +540,7 @@ async fn a_refused_credential_is_renewed_and_the_request_sent_once_more_in_the_s
     let rt = runtime(RuntimeConfig::default().with_retry(fast()));
     let http = http();
     let asked = AtomicUsize::new(0);
-    let request = http
-        .get(server.url("/x"))
-        .header("x-token", "old")
-        .build()
-        .unwrap();
+    let request = with_old_token(&http, &server);
     let renew = renewal(&asked, Some("new"));
     let answer = rt
         .call_raw_renewing("thing", &http, request, "read", renew)
@@ -555,11 +557,7 @@ async fn a_refused_credential_is_renewed_and_the_request_sent_once_more_in_the_s
     let asked = AtomicUsize::new(0);
     let value = rt
         .call("thing", async {
-            let request = http
-                .get(server.url("/x"))
-                .header("x-token", "old")
-                .build()
-                .unwrap();
+            let request = with_old_token(&http, &server);
             let renew = renewal(&asked, Some("new"));
             let response = rt
                 .exec_renewing(&http, request, "read", renew)
@@ -579,11 +577,7 @@ async fn a_credential_that_cannot_be_renewed_leaves_the_401_as_the_error() {
     let rt = runtime(RuntimeConfig::default().with_retry(fast()));
     let http = http();
     let asked = AtomicUsize::new(0);
-    let request = http
-        .get(server.url("/x"))
-        .header("x-token", "old")
-        .build()
-        .unwrap();
+    let request = with_old_token(&http, &server);
     let err = rt
         .call_raw_renewing("thing", &http, request, "read", renewal(&asked, None))
         .await
@@ -598,11 +592,7 @@ async fn a_credential_that_cannot_be_renewed_leaves_the_401_as_the_error() {
 
     // A renewal refused too is the error; it is not renewed again.
     let asked = AtomicUsize::new(0);
-    let request = http
-        .get(server.url("/x"))
-        .header("x-token", "old")
-        .build()
-        .unwrap();
+    let request = with_old_token(&http, &server);
     let err = rt
         .call_raw_renewing(
             "thing",

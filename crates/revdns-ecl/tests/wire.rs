@@ -195,12 +195,11 @@ async fn keystone_token_from_header_and_dns_endpoint_from_catalog() {
     zones.assert_calls_async(2).await;
 }
 
-#[tokio::test]
-async fn dns_401_renews_token_once_then_succeeds() {
-    let server = MockServer::start_async().await;
-    let answer = keystone_answer(&server);
+/// Keystone issuing `tok-FAKE-old` at the first login, `tok-FAKE-new` after.
+async fn keystone_old_then_new(server: &MockServer) -> httpmock::Mock<'_> {
+    let answer = keystone_answer(server);
     let n = Arc::new(AtomicUsize::new(0));
-    let keystone = server
+    server
         .mock_async(|when, then| {
             when.method(POST).path("/v3/auth/tokens");
             then.respond_with(move |_| {
@@ -217,7 +216,13 @@ async fn dns_401_renews_token_once_then_succeeds() {
                     .build()
             });
         })
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn dns_401_renews_token_once_then_succeeds() {
+    let server = MockServer::start_async().await;
+    let keystone = keystone_old_then_new(&server).await;
     let rejected = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -247,26 +252,7 @@ async fn dns_401_renews_token_once_then_succeeds() {
 #[tokio::test]
 async fn a_401_to_a_recordset_listing_renews_the_token_once_then_reads_the_zone() {
     let server = MockServer::start_async().await;
-    let answer = keystone_answer(&server);
-    let n = Arc::new(AtomicUsize::new(0));
-    let keystone = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/v3/auth/tokens");
-            then.respond_with(move |_| {
-                let token = if n.fetch_add(1, Ordering::SeqCst) == 0 {
-                    "tok-FAKE-old"
-                } else {
-                    "tok-FAKE-new"
-                };
-                HttpMockResponse::builder()
-                    .status(201)
-                    .header("X-Subject-Token", token)
-                    .header("content-type", "application/json")
-                    .body(answer.to_string())
-                    .build()
-            });
-        })
-        .await;
+    let keystone = keystone_old_then_new(&server).await;
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/zones");

@@ -612,58 +612,44 @@ impl Runtime {
         R: FnOnce(reqwest::Request) -> Fut,
         Fut: Future<Output = Option<reqwest::Request>>,
     {
-        self.raw_exchange(about, client, request, operation, renew)
-            .await
-            .map_err(|e| self.redact_error(e))
-    }
-
-    async fn raw_exchange<R, Fut>(
-        &self,
-        about: &str,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-        operation: &'static str,
-        renew: R,
-    ) -> Result<RawAnswer, Error>
-    where
-        R: FnOnce(reqwest::Request) -> Fut,
-        Fut: Future<Output = Option<reqwest::Request>>,
-    {
-        let ctx = self.call_context();
-        // Boxed where it is made, as `call` boxes a generated call: what
-        // holds it below moves a pointer, not the future. The context is
-        // passed down, not set as the task's: nothing runs inside this call
-        // but the renewal, which `send_renewing` scopes itself.
-        let exchange = Box::pin(self.send_renewing(Some(&ctx), client, request, operation, renew));
-        let outcome = exchange
-            .await
-            .map(|read| (read.status.as_u16(), read.headers, read.body));
-        let mut meta = call_meta(&ctx);
-        let (status, headers, body) = match outcome {
-            Err(e) => {
-                return Err(self.map_error(
-                    progenitor_client::Error::<()>::CommunicationError(e),
-                    about,
-                    &ctx,
-                    meta,
-                ));
+        let exchange = async {
+            let ctx = self.call_context();
+            // Boxed where it is made, as `call` boxes a generated call: what
+            // holds it below moves a pointer, not the future. The context
+            // is passed down, not set as the task's: nothing runs inside
+            // this call but the renewal, which `send_renewing` scopes.
+            let sent = Box::pin(self.send_renewing(Some(&ctx), client, request, operation, renew));
+            let outcome = sent
+                .await
+                .map(|read| (read.status.as_u16(), read.headers, read.body));
+            let mut meta = call_meta(&ctx);
+            let (status, headers, body) = match outcome {
+                Err(e) => {
+                    return Err(self.map_error(
+                        progenitor_client::Error::<()>::CommunicationError(e),
+                        about,
+                        &ctx,
+                        meta,
+                    ));
+                }
+                Ok(parts) => parts,
+            };
+            let settled = ctx.settle();
+            meta.status = Some(status);
+            meta.request_id = settled.request_id.unwrap_or_else(|| request_id(&headers));
+            if let Some(fault) = settled.fault {
+                return Err(fault.with_meta(meta));
             }
-            Ok(parts) => parts,
+            if let Some(answer) = settled.failed {
+                return Err(answer::answer_error(self.dialect(), about, meta, &answer));
+            }
+            Ok(RawAnswer {
+                headers,
+                body,
+                meta,
+            })
         };
-        let settled = ctx.settle();
-        meta.status = Some(status);
-        meta.request_id = settled.request_id.unwrap_or_else(|| request_id(&headers));
-        if let Some(fault) = settled.fault {
-            return Err(fault.with_meta(meta));
-        }
-        if let Some(answer) = settled.failed {
-            return Err(answer::answer_error(self.dialect(), about, meta, &answer));
-        }
-        Ok(RawAnswer {
-            headers,
-            body,
-            meta,
-        })
+        exchange.await.map_err(|e| self.redact_error(e))
     }
 
     /// The context of a call starting now, with this runtime's deadline.
