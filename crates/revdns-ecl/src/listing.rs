@@ -102,17 +102,18 @@ impl Client {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_documented_page_reads_what_the_client_uses() {
-        // The shape of the ListRecordsets answer in the docs.
-        let body = r#"{"links":{"self":"https://dns.example/v2/zones/z/recordsets?limit=500",
+    /// The shape of the ListRecordsets answer in the docs.
+    const DOCUMENTED: &str = r#"{"links":{"self":"https://dns.example/v2/zones/z/recordsets?limit=500",
             "next":"https://dns.example/v2/zones/z/recordsets?limit=500&marker=0b3a1e7c-5c7b-4b8e-9e43-6ad1a1c0c001"},
             "metadata":{"total_count":2},"recordsets":[{"id":"0b3a1e7c-5c7b-4b8e-9e43-6ad1a1c0c001",
             "zone_id":"2150b1bf-dee2-4221-9d85-11f7886fb15f","name":"5.2.0.192.in-addr.arpa.",
             "type":"PTR","records":["mail.example.net."],"ttl":3600,"description":"mx",
             "status":"ACTIVE","action":"NONE","version":1,"created_at":"2026-01-01T00:00:00.000000",
             "updated_at":null,"links":{"self":"https://dns.example/v2/zones/z/recordsets/0b3a"}}]}"#;
-        let page: RecordsetPage = serde_json::from_str(body).unwrap();
+
+    #[test]
+    fn a_documented_page_reads_what_the_client_uses() {
+        let page: RecordsetPage = serde_json::from_str(DOCUMENTED).unwrap();
         let next = page.links.and_then(|l| l.next).unwrap();
         assert!(next.ends_with("marker=0b3a1e7c-5c7b-4b8e-9e43-6ad1a1c0c001"));
         let [rs] = page.recordsets.as_slice() else {
@@ -125,6 +126,33 @@ mod tests {
             (rs.ttl, rs.description.as_deref()),
             (Some(3600), Some("mx"))
         );
+    }
+
+    /// The lean type reads what the generated one does: should the spec
+    /// rename or retype a field, the generated type changes with it and
+    /// this fails until `Listed` follows.
+    #[test]
+    fn the_lean_page_reads_as_the_generated_type_does() {
+        let generated: crate::api::types::RecordsetList = serde_json::from_str(DOCUMENTED).unwrap();
+        let lean: RecordsetPage = serde_json::from_str(DOCUMENTED).unwrap();
+        let next = |links: Option<&Links>| links.and_then(|l| l.next.clone());
+        assert_eq!(next(lean.links.as_ref()), next(generated.links.as_ref()));
+        assert_eq!(lean.recordsets.len(), generated.recordsets.len());
+        for (lean, generated) in lean.recordsets.iter().zip(&generated.recordsets) {
+            assert_eq!(
+                (lean.id, &lean.name, &lean.type_, &lean.records),
+                (
+                    generated.id,
+                    &generated.name,
+                    &generated.type_,
+                    &generated.records
+                )
+            );
+            assert_eq!(
+                (lean.ttl, &lean.description),
+                (generated.ttl, &generated.description)
+            );
+        }
     }
 
     #[test]

@@ -185,9 +185,8 @@ mod tests {
         (list.items.into_iter().map(Into::into).collect(), limit)
     }
 
-    #[test]
-    fn a_documented_page_reads_its_ids_and_properties() {
-        let body = r#"{"id":"f7e1c5a0-0000-4000-8000-000000000000","type":"collection",
+    /// The documented page of the tests below.
+    const DOCUMENTED: &str = r#"{"id":"f7e1c5a0-0000-4000-8000-000000000000","type":"collection",
             "href":"https://dns.example/reverserecords","offset":0,"limit":1000,
             "_links":{},"items":[{"id":"a1b2c3d4-0000-4000-8000-000000000001",
             "type":"reverserecord","href":"https://dns.example/reverserecords/a1b2c3d4-0000-4000-8000-000000000001",
@@ -196,7 +195,10 @@ mod tests {
             "lastModifiedBy":"ops@example.net","lastModifiedByUserId":"u",
             "resourceURN":"ionos:dns:reverserecord:a1b2c3d4-0000-4000-8000-000000000001"},
             "properties":{"name":"mail.example.net","description":"","ip":"192.0.2.1"}}]}"#;
-        let (read, limit) = records(body);
+
+    #[test]
+    fn a_documented_page_reads_its_ids_and_properties() {
+        let (read, limit) = records(DOCUMENTED);
         assert_eq!(limit, Some(1000.0));
         assert_eq!(
             read,
@@ -208,6 +210,27 @@ mod tests {
                 description: None,
             }]
         );
+    }
+
+    /// The lean type reads what the generated one does: should the spec
+    /// rename or retype a field, the generated type changes with it and
+    /// this fails until `Listed` follows.
+    #[test]
+    fn the_lean_page_reads_as_the_generated_type_does() {
+        let generated: crate::generated::types::ReverseRecordsReadList =
+            serde_json::from_str(DOCUMENTED).unwrap();
+        let (lean, limit) = records(DOCUMENTED);
+        assert_eq!(lean.len(), generated.items.len());
+        for (lean, generated) in lean.iter().zip(&generated.items) {
+            let p = &generated.properties;
+            assert_eq!(
+                (lean.id, lean.ip, &lean.name),
+                (generated.id, p.ip, &p.name)
+            );
+            let description = p.description.clone().filter(|d| !d.is_empty());
+            assert_eq!(lean.description, description);
+        }
+        assert_eq!(limit, Some(generated.limit.0));
     }
 
     #[test]
