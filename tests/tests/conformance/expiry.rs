@@ -124,3 +124,37 @@ async fn static_token_expiry_fails_fast<P: Subject>(w: World<P>) {
     assert_success(&ensure(&w.provider, &desired).await.unwrap());
     assert_eq!(w.records(), expected(&desired));
 }
+
+/// A lookup whose session or token has ended on the server (the client
+/// still holds it as valid): EDIS and ECL renew it once, within the call,
+/// and answer what the server holds, for one address and for several.
+/// IONOS cannot renew a static token: the lookup is `Auth` after one
+/// request, with the 401 it answered.
+pub(crate) async fn a_lookup_after_the_credentials_end_renews_them_once<P: Subject>(w: World<P>) {
+    let ips = addresses(3);
+    let desired = records_for(&ips, "renewed.example.net");
+    assert_success(&ensure(&w.provider, &desired).await.unwrap());
+    w.expire_credentials();
+    w.reset_counts();
+    if w.id() == ProviderId::Ionos {
+        let err = w.provider.get(&ips[..1]).await.unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert_eq!(err.status(), Some(401), "{err:?}");
+        assert_eq!(w.requests(), 1, "{:?}", w.sim.request_counts());
+        return;
+    }
+    for asked in [&ips[..1], &ips[..]] {
+        let found = w.provider.get(asked).await.unwrap();
+        let targets: Vec<Option<String>> = asked
+            .iter()
+            .map(|ip| found[ip].as_ref().map(|r| r.target.as_str().to_owned()))
+            .collect();
+        let wanted: Vec<Option<String>> = desired[..asked.len()]
+            .iter()
+            .map(|r| Some(r.target.as_str().to_owned()))
+            .collect();
+        assert_eq!(targets, wanted);
+    }
+    let renewals = w.auth_requests().expect("EDIS and ECL authenticate");
+    assert_eq!(renewals, 1, "one renewal: {:?}", w.sim.request_counts());
+}

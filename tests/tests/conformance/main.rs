@@ -75,6 +75,8 @@ conformance! {
         => foreign_ip_fails_alone_in_a_batch_of_20,
     crate::expiry::credential_expiry_mid_batch_is_survived
         => credential_expiry_mid_batch_is_survived,
+    crate::expiry::a_lookup_after_the_credentials_end_renews_them_once
+        => a_lookup_after_the_credentials_end_renews_them_once,
     crate::faults::rate_limits_and_503s_are_retried_to_the_exact_end_state
         => rate_limits_and_503s_are_retried_to_the_exact_end_state,
     crate::safety::safety_threshold_trips_and_force_applies
