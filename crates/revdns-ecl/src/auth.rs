@@ -80,9 +80,14 @@ impl Session {
         }
     }
 
-    /// Whether a rejected token can be replaced.
-    pub(crate) fn can_renew(&self) -> bool {
-        matches!(self, Session::Keystone(_))
+    /// Sets the token on a DNS request: the cached one, unless it expired
+    /// (then a new one, one login shared by the requests that need it).
+    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let header = self.ticket().await?.header()?;
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static(TOKEN_HEADER), header);
+        Ok(())
     }
 
     /// `refused` (a DNS request the server answered 401) with a new token

@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::HeaderName;
 use revdns_core::RetryConfig;
 use revdns_core::runtime::Runtime;
 
-use crate::auth::{Session, TOKEN_HEADER};
+use crate::auth::Session;
 use crate::generated::Client;
 
 /// State the generated [`Client`](crate::api::Client) carries for its hooks:
@@ -72,14 +71,10 @@ impl ClientHooks<HookState> for Client {
         let state = self.inner();
         state.runtime.prepare(request);
         if let Some(session) = &state.session {
-            // The cached token, unless it expired: then a new one (one
-            // login shared by the requests that need it).
-            let header = async { session.ticket().await?.header() }
+            session
+                .authorize(request)
                 .await
                 .map_err(|e| progenitor_client::Error::Custom(state.runtime.hook_failure(e)))?;
-            request
-                .headers_mut()
-                .insert(HeaderName::from_static(TOKEN_HEADER), header);
         }
         Ok(())
     }
@@ -91,8 +86,9 @@ impl ClientHooks<HookState> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let state = self.inner();
         let op = info.operation_id;
-        match state.session.as_ref().filter(|s| s.can_renew()) {
-            // A 401 is answered with a new token, once.
+        match &state.session {
+            // A 401 is answered with a new token, once (a ready token
+            // cannot be renewed: the 401 stays).
             Some(session) => {
                 let renew = |refused| session.renewed(refused);
                 (state.runtime)

@@ -16,18 +16,16 @@
 //!
 //! [`Runtime::call_raw_renewing`]: revdns_core::runtime::Runtime::call_raw_renewing
 
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
-use revdns_core::{Error, ProviderId};
+use progenitor_client::ClientInfo;
+use reqwest::header::{ACCEPT, HeaderValue};
+use revdns_core::Error;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api::types::Links;
-use crate::auth::TOKEN_HEADER;
 use crate::client::{Client, PAGE_SIZE};
 use crate::records::RecordValues;
 use crate::zones::ZoneRef;
-
-const P: ProviderId = ProviderId::Ecl;
 
 /// The operation, as the generated client names it: the runtime's retry
 /// rule and the error's `operation` are the same either way.
@@ -65,35 +63,29 @@ impl Client {
         zone: &ZoneRef,
         marker: Option<Uuid>,
     ) -> Result<RecordsetPage, Error> {
-        // Logs in first if no token is held yet; a cached one otherwise.
-        let session = self.session();
-        let ticket = session.ticket().await?;
+        // The generated client's base URL: the endpoint and `/v2` (the
+        // first call logs in to learn the endpoint).
+        let base = ClientInfo::baseurl(self.api().await?);
         let http = self.http();
         let mut query = vec![("limit", PAGE_SIZE.to_string())];
         if let Some(marker) = marker {
             query.push(("marker", marker.to_string()));
         }
-        let request = http
-            // The generated client's base URL is the endpoint and `/v2`.
-            .get(format!(
-                "{}/v2/zones/{}/recordsets",
-                ticket.endpoint, zone.id
-            ))
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .header(HeaderName::from_static(TOKEN_HEADER), ticket.header()?)
-            .query(&query)
-            .build()
-            .map_err(|e| Error::validation_for(P, "request", e.without_url().to_string()))?;
-        let about = format!("recordsets of zone {}", zone.name);
         let runtime = self.runtime();
-        let answer = if session.can_renew() {
-            let renew = |refused| session.renewed(refused);
-            runtime
-                .call_raw_renewing(&about, http, request, OPERATION, renew)
-                .await?
-        } else {
-            runtime.call_raw(&about, http, request, OPERATION).await?
-        };
+        let mut request = runtime.build(
+            http.get(format!("{base}/zones/{}/recordsets", zone.id))
+                .header(ACCEPT, HeaderValue::from_static("application/json"))
+                .query(&query),
+        )?;
+        // The token as the request hook sets it, and the same one resend
+        // with a new one after a 401.
+        let session = self.session();
+        session.authorize(&mut request).await?;
+        let renew = |refused| session.renewed(refused);
+        let about = format!("recordsets of zone {}", zone.name);
+        let answer = runtime
+            .call_raw_renewing(&about, http, request, OPERATION, renew)
+            .await?;
         runtime.decode(&answer)
     }
 }

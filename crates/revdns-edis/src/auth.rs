@@ -85,7 +85,7 @@ impl Session {
     /// The form body of a `get_ptr` request for `ips`, as the generated
     /// `GetPtrBody` encodes it.
     pub(crate) fn get_form(&self, ips: &[IpAddr]) -> String {
-        let ip = JsonIpList(ips.to_vec()).to_json();
+        let ip = crate::form::json_of_ips(ips);
         let ip = serde_urlencoded::to_string([("ip", ip)]).expect("a text pair always encodes");
         let form = &self.get_form;
         let after = form.after_ip.expose();

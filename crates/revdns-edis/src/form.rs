@@ -54,10 +54,16 @@ impl fmt::Display for EpochSeconds {
 impl JsonIpList {
     /// The compact JSON text that goes into the form field.
     pub fn to_json(&self) -> String {
-        // serde writes an address as its text (RFC 5952 for IPv6) to a
-        // human-readable format, with no string of its own per address.
-        serde_json::to_string(&self.0).expect("a list of addresses always serialises")
+        json_of_ips(&self.0)
     }
+}
+
+/// `ips` as the compact JSON text of a [`JsonIpList`], without copying them
+/// into one.
+pub(crate) fn json_of_ips(ips: &[IpAddr]) -> String {
+    // serde writes an address as its text (RFC 5952 for IPv6) to a
+    // human-readable format, with no string of its own per address.
+    serde_json::to_string(ips).expect("a list of addresses always serialises")
 }
 
 impl JsonPtrMap {

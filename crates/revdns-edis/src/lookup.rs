@@ -16,30 +16,27 @@ use std::net::IpAddr;
 
 use progenitor_client::ClientInfo;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use revdns_core::{Error, ProviderId};
+use revdns_core::Error;
 
 use crate::auth::Session;
 use crate::error::{self, Answered, Operation};
 use crate::generated::types;
-
-const P: ProviderId = ProviderId::Edis;
 
 impl Session {
     /// The records EDIS answers to one `get_ptr` request for `ips`.
     pub(crate) async fn lookup(&self, ips: &[IpAddr]) -> Result<Vec<types::PtrRecordEntry>, Error> {
         let op = Operation::GetPtr;
         let http = ClientInfo::client(&self.ptr);
-        let request = http
-            .post(format!("{}/get/ptr", ClientInfo::baseurl(&self.ptr)))
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .header(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            )
-            .body(self.get_form(ips))
-            .build()
-            .map_err(|e| Error::validation_for(P, "request", e.without_url().to_string()))?;
         let runtime = self.runtime();
+        let request = runtime.build(
+            http.post(format!("{}/get/ptr", ClientInfo::baseurl(&self.ptr)))
+                .header(ACCEPT, HeaderValue::from_static("application/json"))
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(self.get_form(ips)),
+        )?;
         let answer = runtime.call_raw(op.about(), http, request, op.id()).await?;
         let read: types::GetPtrResponse = runtime.decode_checked(&answer, |read, meta| {
             let (status, error, message) = Answered::parts(read);

@@ -147,13 +147,12 @@ impl Client {
             .map(|ip| ("filter.recordIp", ip.as_str()))
             .chain([("limit", limit.as_str()), ("offset", offset.as_str())])
             .collect::<Vec<_>>();
-        let request = http
-            .get(format!("{}/reverserecords", ClientInfo::baseurl(api)))
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .query(&query)
-            .build()
-            .map_err(|e| Error::validation_for(P, "request", e.without_url().to_string()))?;
         let runtime = self.runtime();
+        let request = runtime.build(
+            http.get(format!("{}/reverserecords", ClientInfo::baseurl(api)))
+                .header(ACCEPT, HeaderValue::from_static("application/json"))
+                .query(&query),
+        )?;
         let answer = runtime
             .call_raw("reverse record list", http, request, OPERATION)
             .await?;

@@ -97,12 +97,12 @@ impl<T> Cached<T> {
 /// ```
 pub struct CredentialCache<T> {
     margin: Duration,
-    /// Held while deciding whether to log in, and while logging in.
-    current: Mutex<Option<Cached<T>>>,
-    /// A copy of `current`, read without waiting: most calls find a fresh
-    /// credential here and never touch the async lock. Written only
-    /// together with `current`, under its lock.
-    snapshot: RwLock<Option<Cached<T>>>,
+    /// The credential, read without waiting: a plain lock, held only to
+    /// copy or replace it, never across an await.
+    current: RwLock<Option<Cached<T>>>,
+    /// Held while deciding whether to log in and while logging in, so that
+    /// callers finding the credential stale, or rejected, share one login.
+    login: Mutex<()>,
 }
 
 impl<T> fmt::Debug for CredentialCache<T> {
@@ -118,8 +118,8 @@ impl<T> CredentialCache<T> {
     pub fn new(margin: Duration) -> Self {
         CredentialCache {
             margin,
-            current: Mutex::new(None),
-            snapshot: RwLock::new(None),
+            current: RwLock::new(None),
+            login: Mutex::new(()),
         }
     }
 
@@ -139,14 +139,15 @@ impl<T> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
     {
-        if let Some(lease) = self.fresh_snapshot() {
+        if let Some(lease) = self.cached().as_ref().and_then(Cached::fresh) {
             return Ok(lease);
         }
-        let mut current = self.lock().await?;
-        if let Some(lease) = current.as_ref().and_then(Cached::fresh) {
+        let _login = self.lock().await?;
+        // Another caller may have logged in while this one waited.
+        if let Some(lease) = self.cached().as_ref().and_then(Cached::fresh) {
             return Ok(lease);
         }
-        self.replace(&mut current, login).await
+        self.replace(login).await
     }
 
     /// A credential to replace one the server rejected: `rejected` tells
@@ -165,47 +166,38 @@ impl<T> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
     {
-        let mut current = self.lock().await?;
-        if let Some(cached) = current.as_ref()
+        let _login = self.lock().await?;
+        if let Some(cached) = self.cached()
             && !rejected(&cached.lease)
-            && cached.renew_at.is_none_or(|at| Instant::now() < at)
+            && let Some(lease) = cached.fresh()
         {
-            return Ok(cached.lease.clone());
+            return Ok(lease);
         }
-        self.store(&mut current, None);
-        self.replace(&mut current, login).await
+        // Not handed out again, should the login fail.
+        self.store(None);
+        self.replace(login).await
     }
 
-    /// The cached credential from the snapshot, if not yet due for renewal.
-    fn fresh_snapshot(&self) -> Option<Lease<T>> {
-        let snapshot = self.snapshot.read().unwrap_or_else(PoisonError::into_inner);
-        snapshot.as_ref().and_then(Cached::fresh)
+    fn cached(&self) -> Option<Cached<T>> {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current.clone()
     }
 
-    /// Sets the cached credential, and its snapshot with it.
-    fn store(&self, current: &mut Option<Cached<T>>, value: Option<Cached<T>>) {
-        let mut snapshot = self
-            .snapshot
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        snapshot.clone_from(&value);
-        *current = value;
+    fn store(&self, value: Option<Cached<T>>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = value;
     }
 
-    /// The cached credential, locked. While another caller logs in, the
-    /// wait ends with the current call's deadline.
-    async fn lock(&self) -> Result<MutexGuard<'_, Option<Cached<T>>>, Error> {
-        match self.current.try_lock() {
-            Ok(current) => Ok(current),
-            Err(_) => super::context::within_deadline(self.current.lock()).await,
+    /// The login lock. While another caller logs in, the wait ends with the
+    /// current call's deadline.
+    async fn lock(&self) -> Result<MutexGuard<'_, ()>, Error> {
+        match self.login.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(_) => super::context::within_deadline(self.login.lock()).await,
         }
     }
 
-    async fn replace<F, Fut>(
-        &self,
-        current: &mut Option<Cached<T>>,
-        login: F,
-    ) -> Result<Lease<T>, Error>
+    /// Logs in and caches what `login` issued; the login lock is held.
+    async fn replace<F, Fut>(&self, login: F) -> Result<Lease<T>, Error>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Issued<T>, Error>>,
@@ -215,11 +207,10 @@ impl<T> CredentialCache<T> {
             .lifetime
             .map(|life| Instant::now() + life.saturating_sub(self.margin.min(life / 2)));
         let lease = Lease(Arc::new(issued.value));
-        let cached = Cached {
+        self.store(Some(Cached {
             lease: lease.clone(),
             renew_at,
-        };
-        self.store(current, Some(cached));
+        }));
         Ok(lease)
     }
 }

@@ -222,6 +222,19 @@ impl Runtime {
         request.headers_mut().remove(&API_VERSION);
     }
 
+    /// `builder`'s request, or a validation error naming what could not be
+    /// built, before anything is sent: for a provider that builds a request
+    /// by hand for [`call_raw`](Runtime::call_raw).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `request`).
+    pub fn build(&self, builder: reqwest::RequestBuilder) -> Result<reqwest::Request, Error> {
+        builder.build().map_err(|e| {
+            Error::validation_for(self.provider(), "request", e.without_url().to_string())
+        })
+    }
+
     /// Sends one request of `operation` and retries it as the module docs
     /// say. The generated client's `exec` hook calls this.
     ///
@@ -234,11 +247,8 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let ctx = CallContext::current();
-        // Boxed: call futures nest (a token fetched inside a request hook),
-        // and unboxed they grow past a thread's stack in debug builds.
-        let sent = Box::pin(self.exec_read(ctx.as_ref(), client, request, operation));
-        sent.await.0.map(body::ReadAnswer::into_response)
+        let keep = |_| std::future::ready(None);
+        self.exec_renewing(client, request, operation, keep).await
     }
 
     /// [`exec`](Runtime::exec) for a provider whose credential the server
@@ -263,7 +273,8 @@ impl Runtime {
         Fut: Future<Output = Option<reqwest::Request>>,
     {
         let ctx = CallContext::current();
-        // Boxed, as `exec` boxes.
+        // Boxed: call futures nest (a token fetched inside a request hook),
+        // and unboxed they grow past a thread's stack in debug builds.
         let sent = Box::pin(self.send_renewing(ctx.as_ref(), client, request, operation, renew));
         sent.await.map(body::ReadAnswer::into_response)
     }
