@@ -246,6 +246,64 @@ async fn a_connection_dropped_after_sending_is_retried_for_reads_only() {
     assert_eq!(meta.operation.as_deref(), Some("create"));
 }
 
+/// A hand-sent call builds its request once when it is sent once, once more
+/// for each resend, and never for a write that is not resent: a request is
+/// built again when it is needed, not copied before every attempt.
+#[tokio::test]
+async fn a_hand_sent_request_is_built_again_only_to_be_sent_again() {
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let http = http();
+    let cases = [
+        ("read", vec![200], Ok(1)),
+        ("read", vec![DROP, 503, 200], Ok(3)),
+        ("create", vec![DROP, 200], Err(1)),
+    ];
+    for (op, script, expected) in cases {
+        let (url, seen) = scripted_server(script).await;
+        let built = AtomicUsize::new(0);
+        let build = || {
+            built.fetch_add(1, Ordering::SeqCst);
+            Ok(http.get(&url).build().unwrap())
+        };
+        let result = rt.call_raw("thing", &http, build, op).await;
+        let sends = match (&result, expected) {
+            (Ok(answer), Ok(sends)) => {
+                assert_eq!(&answer.body[..], b"{}");
+                assert_eq!(answer.meta.attempts, sends);
+                sends
+            }
+            (Err(err), Err(sends)) => {
+                assert_eq!((err.kind(), err.attempts()), ("transport", sends));
+                sends
+            }
+            _ => panic!("{op}: {result:?}"),
+        };
+        assert_eq!(seen.load(Ordering::SeqCst), sends as usize, "{op}: sent");
+        assert_eq!(built.load(Ordering::SeqCst), sends as usize, "{op}: built");
+    }
+}
+
+/// A request that cannot be built is the builder's error, and nothing is
+/// sent.
+#[tokio::test]
+async fn a_hand_sent_request_that_cannot_be_built_is_not_sent() {
+    let (url, seen) = scripted_server(vec![200]).await;
+    let rt = runtime(RuntimeConfig::default());
+    let http = http();
+    let build = || {
+        http.get(&url)
+            .header("x-token", "line\nbreak")
+            .build()
+            .map_err(|e| Error::validation_for(ProviderId::Ecl, "token", e.to_string()))
+    };
+    let err = rt
+        .call_raw("thing", &http, build, "read")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "validation");
+    assert_eq!(seen.load(Ordering::SeqCst), 0);
+}
+
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_writes() {
     // Bind and drop: nothing listens on the port any more.
@@ -436,7 +494,7 @@ async fn the_request_id_comes_from_the_first_header_of_the_list_the_answer_has()
         .call_raw(
             "thing",
             &http(),
-            http().get(server.url("/y")).build().unwrap(),
+            || Ok(http().get(server.url("/y")).build().unwrap()),
             "read",
         )
         .await
@@ -472,7 +530,7 @@ async fn a_raw_answer_that_does_not_decode_is_quoted_only_when_not_confidential(
         let rt = Runtime::new(dialect, RuntimeConfig::default());
         rt.add_secret("tok-s3cret");
         let http = http();
-        let request = http.get(server.url("/x")).build().unwrap();
+        let request = || Ok(http.get(server.url("/x")).build().unwrap());
         let answer = rt.call_raw("thing", &http, request, op).await.unwrap();
         let err = rt.decode::<Wanted>(&answer).unwrap_err();
         assert_eq!(err.kind(), "invalid_response", "{op}");
@@ -540,7 +598,7 @@ async fn a_refused_credential_is_renewed_and_the_request_sent_once_more_in_the_s
     let rt = runtime(RuntimeConfig::default().with_retry(fast()));
     let http = http();
     let asked = AtomicUsize::new(0);
-    let request = with_old_token(&http, &server);
+    let request = || Ok(with_old_token(&http, &server));
     let renew = renewal(&asked, Some("new"));
     let answer = rt
         .call_raw_renewing("thing", &http, request, "read", renew)
@@ -577,7 +635,7 @@ async fn a_credential_that_cannot_be_renewed_leaves_the_401_as_the_error() {
     let rt = runtime(RuntimeConfig::default().with_retry(fast()));
     let http = http();
     let asked = AtomicUsize::new(0);
-    let request = with_old_token(&http, &server);
+    let request = || Ok(with_old_token(&http, &server));
     let err = rt
         .call_raw_renewing("thing", &http, request, "read", renewal(&asked, None))
         .await
@@ -592,7 +650,7 @@ async fn a_credential_that_cannot_be_renewed_leaves_the_401_as_the_error() {
 
     // A renewal refused too is the error; it is not renewed again.
     let asked = AtomicUsize::new(0);
-    let request = with_old_token(&http, &server);
+    let request = || Ok(with_old_token(&http, &server));
     let err = rt
         .call_raw_renewing(
             "thing",
@@ -713,7 +771,7 @@ async fn a_call_inside_a_call_ends_by_the_outer_deadline() {
     let mut inner_result = None;
     let err = outer
         .call::<(), (), _>("thing", async {
-            let request = http.get(server.url("/login")).build().unwrap();
+            let request = || Ok(http.get(server.url("/login")).build().unwrap());
             inner_result = Some(inner.call_raw("login", &http, request, "read").await);
             Err(progenitor_client::Error::Custom("no login".into()))
         })

@@ -83,11 +83,15 @@ impl Session {
     /// Sets the token on a DNS request: the cached one, unless it expired
     /// (then a new one, one login shared by the requests that need it).
     pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
-        let header = self.ticket().await?.header()?;
-        request
-            .headers_mut()
-            .insert(HeaderName::from_static(TOKEN_HEADER), header);
+        let header = self.token_header().await?;
+        set_token(request, header);
         Ok(())
+    }
+
+    /// The header value [`authorize`](Session::authorize) sets, for a
+    /// request built more than once.
+    pub(crate) async fn token_header(&self) -> Result<HeaderValue, Error> {
+        self.ticket().await?.header()
     }
 
     /// `refused` (a DNS request the server answered 401) with a new token
@@ -102,9 +106,7 @@ impl Session {
             .map(|v| v.as_bytes().to_vec())
             .unwrap_or_default();
         let header = self.renew(&used).await.ok()??.header().ok()?;
-        refused
-            .headers_mut()
-            .insert(HeaderName::from_static(TOKEN_HEADER), header);
+        set_token(&mut refused, header);
         Some(refused)
     }
 
@@ -117,6 +119,13 @@ impl Session {
             Session::Static(_) => Ok(None),
         }
     }
+}
+
+/// `header` as the request's token, in place of any it carried.
+pub(crate) fn set_token(request: &mut reqwest::Request, header: HeaderValue) {
+    request
+        .headers_mut()
+        .insert(HeaderName::from_static(TOKEN_HEADER), header);
 }
 
 /// Password credentials and the cached token.
@@ -208,17 +217,18 @@ impl Keystone {
         };
         let bytes = serde_json::to_vec(&body)
             .map_err(|e| Error::validation_for(P, "credentials", e.to_string()))?;
-        let request = self
-            .http
-            .post(&url)
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .body(bytes)
-            .build()
-            .map_err(|e| Error::validation_for(P, "OS_AUTH_URL", e.without_url().to_string()))?;
+        let build = || {
+            self.http
+                .post(&url)
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, "application/json")
+                .body(bytes.clone())
+                .build()
+                .map_err(|e| Error::validation_for(P, "OS_AUTH_URL", e.without_url().to_string()))
+        };
         let answer = self
             .runtime
-            .call_raw("Keystone token", &self.http, request, "create_token")
+            .call_raw("Keystone token", &self.http, build, "create_token")
             .await?;
         self.read_answer(answer)
     }

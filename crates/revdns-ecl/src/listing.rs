@@ -23,6 +23,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api::types::Links;
+use crate::auth;
 use crate::client::{Client, PAGE_SIZE};
 use crate::records::RecordValues;
 use crate::zones::ZoneRef;
@@ -72,19 +73,24 @@ impl Client {
             query.push(("marker", marker.to_string()));
         }
         let runtime = self.runtime();
-        let mut request = runtime.build(
-            http.get(format!("{base}/zones/{}/recordsets", zone.id))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .query(&query),
-        )?;
-        // The token as the request hook sets it, and the same one resend
-        // with a new one after a 401.
+        let url = format!("{base}/zones/{}/recordsets", zone.id);
+        // The token as the request hook sets it; after a 401 the request is
+        // built again and resent with a new one.
         let session = self.session();
-        session.authorize(&mut request).await?;
+        let token = session.token_header().await?;
+        let build = || {
+            let mut request = runtime.build(
+                http.get(&url)
+                    .header(ACCEPT, HeaderValue::from_static("application/json"))
+                    .query(&query),
+            )?;
+            auth::set_token(&mut request, token.clone());
+            Ok(request)
+        };
         let renew = |refused| session.renewed(refused);
         let about = format!("recordsets of zone {}", zone.name);
         let answer = runtime
-            .call_raw_renewing(&about, http, request, OPERATION, renew)
+            .call_raw_renewing(&about, http, build, OPERATION, renew)
             .await?;
         runtime.decode(&answer)
     }

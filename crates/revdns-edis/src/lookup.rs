@@ -28,16 +28,20 @@ impl Session {
         let op = Operation::GetPtr;
         let http = ClientInfo::client(&self.ptr);
         let runtime = self.runtime();
-        let request = runtime.build(
-            http.post(format!("{}/get/ptr", ClientInfo::baseurl(&self.ptr)))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .header(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-www-form-urlencoded"),
-                )
-                .body(self.get_form(ips)),
-        )?;
-        let answer = runtime.call_raw(op.about(), http, request, op.id()).await?;
+        let url = format!("{}/get/ptr", ClientInfo::baseurl(&self.ptr));
+        // Run once, and again only for a request that is sent again.
+        let build = || {
+            runtime.build(
+                http.post(&url)
+                    .header(ACCEPT, HeaderValue::from_static("application/json"))
+                    .header(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("application/x-www-form-urlencoded"),
+                    )
+                    .body(self.get_form(ips)),
+            )
+        };
+        let answer = runtime.call_raw(op.about(), http, build, op.id()).await?;
         let read: types::GetPtrResponse = runtime.decode_checked(&answer, |read, meta| {
             let (status, error, message) = Answered::parts(read);
             error::check_status(op, meta, status, error, message)

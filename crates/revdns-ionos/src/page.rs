@@ -148,13 +148,16 @@ impl Client {
             .chain([("limit", limit.as_str()), ("offset", offset.as_str())])
             .collect::<Vec<_>>();
         let runtime = self.runtime();
-        let request = runtime.build(
-            http.get(format!("{}/reverserecords", ClientInfo::baseurl(api)))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .query(&query),
-        )?;
+        let url = format!("{}/reverserecords", ClientInfo::baseurl(api));
+        let build = || {
+            runtime.build(
+                http.get(&url)
+                    .header(ACCEPT, HeaderValue::from_static("application/json"))
+                    .query(&query),
+            )
+        };
         let answer = runtime
-            .call_raw("reverse record list", http, request, OPERATION)
+            .call_raw("reverse record list", http, build, OPERATION)
             .await?;
         let list: Listed = runtime.decode(&answer)?;
         // A server may cap `limit` below what was asked; it echoes the cap.

@@ -68,6 +68,27 @@ static REQUEST_ID_HEADERS: [::http::HeaderName; 6] = [
     ::http::HeaderName::from_static("request-id"),
 ];
 
+/// Where the request of an attempt after the first comes from.
+#[derive(Clone, Copy)]
+enum Resend<'a> {
+    /// A copy made before each attempt: the generated client's hook hands
+    /// over a built request and nothing to build it with again.
+    Copy,
+    /// The caller's recipe, run only for a request that is sent again.
+    Rebuild(&'a (dyn Fn() -> Option<reqwest::Request> + Sync)),
+}
+
+impl Resend<'_> {
+    /// A new request from the recipe; `None` for copies (each attempt's
+    /// copy is made before it is sent).
+    fn rebuild(self) -> Option<reqwest::Request> {
+        match self {
+            Resend::Copy => None,
+            Resend::Rebuild(build) => build(),
+        }
+    }
+}
+
 /// The header progenitor adds to every request, which no provider defines.
 static API_VERSION: ::http::HeaderName = ::http::HeaderName::from_static("api-version");
 
@@ -275,7 +296,14 @@ impl Runtime {
         let ctx = CallContext::current();
         // Boxed: call futures nest (a token fetched inside a request hook),
         // and unboxed they grow past a thread's stack in debug builds.
-        let sent = Box::pin(self.send_renewing(ctx.as_ref(), client, request, operation, renew));
+        let sent = Box::pin(self.send_renewing(
+            ctx.as_ref(),
+            client,
+            request,
+            Resend::Copy,
+            operation,
+            renew,
+        ));
         sent.await.map(body::ReadAnswer::into_response)
     }
 
@@ -286,6 +314,7 @@ impl Runtime {
         ctx: Option<&CallContext>,
         client: &reqwest::Client,
         request: reqwest::Request,
+        resend: Resend<'_>,
         operation: &'static str,
         renew: R,
     ) -> reqwest::Result<body::ReadAnswer>
@@ -293,11 +322,16 @@ impl Runtime {
         R: FnOnce(reqwest::Request) -> Fut,
         Fut: Future<Output = Option<reqwest::Request>>,
     {
-        let (read, spare) = self.exec_read(ctx, client, request, operation).await;
+        let (read, spare) = self
+            .exec_read(ctx, client, request, resend, operation)
+            .await;
         let refused = read
             .as_ref()
             .is_ok_and(|r| r.status == ::http::StatusCode::UNAUTHORIZED);
-        let Some(spare) = spare.filter(|_| refused) else {
+        if !refused {
+            return read;
+        }
+        let Some(spare) = spare.or_else(|| resend.rebuild()) else {
             return read;
         };
         // A login the renewal makes is a call inside this one: it ends by
@@ -311,12 +345,16 @@ impl Runtime {
         };
         tracing::debug!("credential refused; sending once more with a renewed one");
         drop(read);
-        self.exec_read(ctx, client, again, operation).await.0
+        self.exec_read(ctx, client, again, resend, operation)
+            .await
+            .0
     }
 
     /// Sends `request` with retries, up to the read answer, as part of the
-    /// call `ctx` (if any); also returns the copy kept for a retry it did
-    /// not make (`None` for a body that cannot be copied). A caller that
+    /// call `ctx` (if any), each retry with a request `resend` gives; also
+    /// returns the copy kept for a retry it did not make (`None` for a
+    /// body that cannot be copied, and for a request `resend` rebuilds,
+    /// which is not copied beforehand). A caller that
     /// takes the answer apart itself ([`call_raw`](Runtime::call_raw)) has
     /// no use for it rebuilt into a `reqwest::Response`. Not boxed: each
     /// entry point boxes what it sends once.
@@ -325,6 +363,7 @@ impl Runtime {
         ctx: Option<&CallContext>,
         client: &reqwest::Client,
         request: reqwest::Request,
+        resend: Resend<'_>,
         operation: &'static str,
     ) -> (reqwest::Result<body::ReadAnswer>, Option<reqwest::Request>) {
         let span = tracing::debug_span!(
@@ -334,7 +373,7 @@ impl Runtime {
             method = %request.method(),
             path = request.url().path(),
         );
-        self.send(ctx, client, request, operation)
+        self.send(ctx, client, request, resend, operation)
             .instrument(span)
             .await
     }
@@ -349,6 +388,7 @@ impl Runtime {
         ctx: Option<&'a CallContext>,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
+        resend: Resend<'a>,
         operation: &'static str,
     ) -> impl Future<Output = (reqwest::Result<body::ReadAnswer>, Option<reqwest::Request>)> + 'a
     {
@@ -370,7 +410,11 @@ impl Runtime {
                         cut = Some(d);
                     }
                 }
-                let spare = request.try_clone();
+                let spare = match resend {
+                    Resend::Copy => request.try_clone(),
+                    Resend::Rebuild(_) => None,
+                };
+                let resendable = spare.is_some() || matches!(resend, Resend::Rebuild(_));
                 let started = Instant::now();
                 let result = match client.execute(request).await {
                     Ok(response) => {
@@ -417,26 +461,26 @@ impl Runtime {
                 } else {
                     0
                 };
-                let delay = match spare {
-                    Some(_) if cost > 0 && !self.inner.budget.try_take(cost) => {
-                        tracing::debug!("retry budget exhausted; not retrying");
-                        None
-                    }
-                    Some(_) => match state.next_delay(action) {
-                        Some(d) => {
-                            spent += cost;
-                            Some(d)
-                        }
-                        None => {
-                            self.inner.budget.refund(cost);
-                            None
-                        }
-                    },
-                    None => None,
+                let delay = if !resendable {
+                    None
+                } else if cost > 0 && !self.inner.budget.try_take(cost) {
+                    tracing::debug!("retry budget exhausted; not retrying");
+                    None
+                } else if let Some(d) = state.next_delay(action) {
+                    spent += cost;
+                    Some(d)
+                } else {
+                    self.inner.budget.refund(cost);
+                    None
                 };
-                let (next, delay) = match (spare, delay) {
-                    (Some(next), Some(delay)) => (next, delay),
-                    (spare, _) => return (self.finish(ctx, result, spent), spare),
+                let Some(delay) = delay else {
+                    return (self.finish(ctx, result, spent), spare);
+                };
+                let Some(next) = spare.or_else(|| resend.rebuild()) else {
+                    // A recipe that built the first request fails to build
+                    // it again: the attempt's result stands.
+                    self.inner.budget.refund(cost);
+                    return (self.finish(ctx, result, spent - cost), None);
                 };
                 // A wait that would end past the deadline is not begun.
                 if let Some(d) = deadline.filter(|d| delay >= d.remaining()) {
@@ -584,23 +628,32 @@ impl Runtime {
 
     /// Sends a request built by hand (an API the generated client does not
     /// cover, such as a Keystone login, or a listing read into a leaner type
-    /// than the generated one) through [`exec`](Runtime::exec), with the
-    /// deadline. An error status becomes the [`Error`] the behaviour table
-    /// gives it; a success is returned with its status, headers and body
-    /// (at most [`RuntimeConfig::max_body`] bytes).
+    /// than the generated one) as [`exec`](Runtime::exec) sends one, with
+    /// the deadline. An error status becomes the [`Error`] the behaviour
+    /// table gives it; a success is returned with its status, headers and
+    /// body (at most [`RuntimeConfig::max_body`] bytes).
+    ///
+    /// `build` makes the request (with [`build`](Runtime::build)); it runs
+    /// once before anything is sent, and again only for a request that is
+    /// sent again. So a call that is not retried copies no request, which
+    /// `exec` must do before every attempt since it cannot build one.
     ///
     /// # Errors
     ///
-    /// As [`call`](Runtime::call).
-    pub async fn call_raw(
+    /// `build`'s error, before anything is sent; otherwise as
+    /// [`call`](Runtime::call).
+    pub async fn call_raw<B>(
         &self,
         about: &str,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        build: B,
         operation: &'static str,
-    ) -> Result<RawAnswer, Error> {
+    ) -> Result<RawAnswer, Error>
+    where
+        B: Fn() -> Result<reqwest::Request, Error> + Sync,
+    {
         let keep = |_| std::future::ready(None);
-        self.call_raw_renewing(about, client, request, operation, keep)
+        self.call_raw_renewing(about, client, build, operation, keep)
             .await
     }
 
@@ -611,25 +664,30 @@ impl Runtime {
     /// # Errors
     ///
     /// As [`call`](Runtime::call).
-    pub async fn call_raw_renewing<R, Fut>(
+    pub async fn call_raw_renewing<B, R, Fut>(
         &self,
         about: &str,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        build: B,
         operation: &'static str,
         renew: R,
     ) -> Result<RawAnswer, Error>
     where
+        B: Fn() -> Result<reqwest::Request, Error> + Sync,
         R: FnOnce(reqwest::Request) -> Fut,
         Fut: Future<Output = Option<reqwest::Request>>,
     {
+        let request = build()?;
+        let rebuild = || build().ok();
+        let resend = Resend::Rebuild(&rebuild);
         let exchange = async {
             let ctx = self.call_context();
             // Boxed where it is made, as `call` boxes a generated call: what
             // holds it below moves a pointer, not the future. The context
             // is passed down, not set as the task's: nothing runs inside
             // this call but the renewal, which `send_renewing` scopes.
-            let sent = Box::pin(self.send_renewing(Some(&ctx), client, request, operation, renew));
+            let sent =
+                Box::pin(self.send_renewing(Some(&ctx), client, request, resend, operation, renew));
             let outcome = sent
                 .await
                 .map(|read| (read.status.as_u16(), read.headers, read.body));
