@@ -85,13 +85,12 @@ impl Session {
     /// The form body of a `get_ptr` request for `ips`, as the generated
     /// `GetPtrBody` encodes it.
     pub(crate) fn get_form(&self, ips: &[IpAddr]) -> String {
-        let ip = crate::form::json_of_ips(ips);
-        let ip = serde_urlencoded::to_string([("ip", ip)]).expect("a text pair always encodes");
         let form = &self.get_form;
         let after = form.after_ip.expose();
-        let mut body = String::with_capacity(form.before_ip.len() + ip.len() + after.len());
+        let ip = crate::form::encoded_ip_field_len(ips);
+        let mut body = String::with_capacity(form.before_ip.len() + ip + after.len());
         body.push_str(&form.before_ip);
-        body.push_str(&ip);
+        crate::form::push_encoded_ip_field(&mut body, ips);
         body.push_str(after);
         body
     }
@@ -433,10 +432,12 @@ mod tests {
 
     #[test]
     fn the_get_form_is_the_body_the_generated_type_encodes() {
-        let ips: [IpAddr; 3] = [
+        let ips: [IpAddr; 5] = [
             "192.0.2.1".parse().unwrap(),
             "2001:db8:0:0:0:0:0:1".parse().unwrap(),
             "198.51.100.7".parse().unwrap(),
+            "::ffff:192.0.2.9".parse().unwrap(),
+            "2001:db8:85a3::8a2e:370:7334".parse().unwrap(),
         ];
         for s in [
             session(
