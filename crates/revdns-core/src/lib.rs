@@ -9,6 +9,7 @@ pub mod error;
 pub mod gate;
 pub mod hostname;
 pub mod input;
+pub mod ip_map;
 pub mod prefix;
 pub mod provider;
 pub mod provider_id;

@@ -1,6 +1,6 @@
 //! [`PtrRecord`], [`PtrChange`] and [`validate_changes`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::address::canonical_ip;
 use crate::address::check_address;
 use crate::input::check_comment;
+use crate::ip_map::ip_set_with_capacity;
 use crate::{Error, Hostname};
 
 /// One PTR record, keyed by its IP address.
@@ -223,7 +224,7 @@ pub fn validate_changes(changes: &[PtrChange]) -> Result<(), Error> {
     if changes.is_empty() {
         return Err(Error::validation("changes", "the batch is empty"));
     }
-    let mut seen = HashSet::with_capacity(changes.len());
+    let mut seen = ip_set_with_capacity(changes.len());
     for change in changes {
         let ip = change.ip();
         if !seen.insert(check_address(ip)?) {

@@ -548,6 +548,85 @@ async fn a_raw_answer_that_does_not_decode_is_quoted_only_when_not_confidential(
     }
 }
 
+/// An answer whose bytes are not all UTF-8 still reads when the bad bytes
+/// are only in what the type skips, and is an invalid response when they are
+/// in what it reads.
+#[tokio::test]
+async fn a_raw_answer_with_bytes_that_are_not_utf8_reads_only_if_they_are_skipped() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Wanted {
+        name: String,
+    }
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/skipped");
+            then.status(200)
+                .body(b"{\"note\":\"caf\xe9\",\"name\":\"mail\"}".as_slice());
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/read");
+            then.status(200).body(b"{\"name\":\"caf\xe9\"}".as_slice());
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default());
+    let http = http();
+    let fetch = |path: &'static str| {
+        let (rt, http, url) = (&rt, &http, server.url(path));
+        async move {
+            let build = || Ok(http.get(&url).build().unwrap());
+            rt.call_raw("thing", http, build, "read").await.unwrap()
+        }
+    };
+    let read: Wanted = rt.decode(&fetch("/skipped").await).unwrap();
+    assert_eq!(read.name, "mail");
+    let err = rt.decode::<Wanted>(&fetch("/read").await).unwrap_err();
+    assert_eq!(err.kind(), "invalid_response");
+    assert!(err.to_string().contains("invalid unicode"), "{err}");
+}
+
+/// A page larger than what is read in place reads the same, off the
+/// runtime's threads, and one that does not decode is the same error.
+#[tokio::test]
+async fn a_large_page_decodes_as_a_small_answer_does() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Wanted {
+        name: String,
+    }
+    let pad = "x".repeat(revdns_core::runtime::DECODE_INLINE_MAX);
+    let server = MockServer::start_async().await;
+    for (path, body) in [
+        ("/small", r#"{"name":"mail"}"#.to_owned()),
+        ("/large", format!(r#"{{"pad":"{pad}","name":"mail"}}"#)),
+        ("/broken", format!(r#"{{"pad":"{pad}","name":7}}"#)),
+    ] {
+        server
+            .mock_async(|when, then| {
+                when.path(path);
+                then.status(200).body(body);
+            })
+            .await;
+    }
+    let rt = runtime(RuntimeConfig::default());
+    let http = http();
+    for path in ["/small", "/large", "/broken"] {
+        let url = server.url(path);
+        let build = || Ok(http.get(&url).build().unwrap());
+        let answer = rt.call_raw("thing", &http, build, "read").await.unwrap();
+        let large = answer.body.len() > revdns_core::runtime::DECODE_INLINE_MAX;
+        assert_eq!(large, path != "/small", "{path}");
+        match rt.decode_page::<Wanted>(answer).await {
+            Ok(read) => assert_eq!((path, read.name.as_str()), (path, "mail")),
+            Err(err) => {
+                assert_eq!((path, err.kind()), ("/broken", "invalid_response"));
+                assert!(err.to_string().contains("invalid type"), "{err}");
+            }
+        }
+    }
+}
+
 /// A server that refuses token `old` with 401 and answers token `new`.
 async fn token_server() -> MockServer {
     let server = MockServer::start_async().await;

@@ -92,7 +92,7 @@ impl Client {
         let answer = runtime
             .call_raw_renewing(&about, http, build, OPERATION, renew)
             .await?;
-        runtime.decode(&answer)
+        runtime.decode_page(answer).await
     }
 }
 

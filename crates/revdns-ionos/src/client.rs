@@ -1,24 +1,25 @@
 //! [`Client`]: reverse records by IP address on top of the generated API.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use futures_util::{FutureExt, future};
+use futures_util::future;
+use futures_util::stream::{self, BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
 use progenitor_client::ClientInfo;
 use revdns_core::address::check_address;
 use revdns_core::input::check_comment;
+use revdns_core::ip_map::IpMap;
 use revdns_core::record::lookup_set;
-use revdns_core::runtime::spawn_call;
+use revdns_core::runtime::{InFlight, spawn_call};
 use revdns_core::{Error, Hostname, ProviderId};
 use uuid::Uuid;
 
 use crate::api::{self, types};
 use crate::config::Builder;
 use crate::hooks::HookState;
-use crate::page::{Page, Pager};
+use crate::page::Pager;
 use crate::record::{Ensured, ReverseRecord};
 
 const P: ProviderId = ProviderId::Ionos;
@@ -265,7 +266,7 @@ impl Client {
                 // Refused credentials: every lookup would be refused too.
                 Err(e) => {
                     return Found {
-                        records: HashMap::new(),
+                        records: ByIp::default(),
                         failed: vec![(ips.to_vec(), e)],
                     };
                 }
@@ -318,53 +319,54 @@ impl Client {
     ) -> Result<Option<ByIp>, Error> {
         let ahead_pages = expected.clamp(1, budget.max(1));
         let page_size = PAGE_LIMIT.get() as usize;
-        // Each page is a task of its own: a page of 1000 records takes
-        // longer to parse than to wait for, so the pages are parsed in
-        // parallel on a multi-threaded runtime. A slot goes to the next
-        // page as soon as any page is in, not only the earliest, so the
-        // next round need not wait for its round's parses.
-        let mut ahead = stream::iter(0..ahead_pages)
+        // Each page is a task of its own, all started at once, with at
+        // most `concurrency` requests out: a task gives up its slot when
+        // its answer is in, before reading the page (which takes longer
+        // than waiting for it), so the next request need not wait for any
+        // page to be read. Pages are read in parallel, off the runtime's
+        // worker threads.
+        let in_flight = InFlight::new(self.concurrency);
+        let mut ahead: FuturesOrdered<_> = (0..ahead_pages)
             .map(|i| {
-                let client = self.clone();
-                spawn_call(async move { client.fetch(None, i * page_size).await })
-                    .map(move |answer| (i, answer))
+                let (client, in_flight) = (self.clone(), in_flight.clone());
+                spawn_call(
+                    async move { client.fetch_in(None, i * page_size, Some(&in_flight)).await },
+                )
             })
-            .buffer_unordered(self.concurrency);
-        let mut arrived: Vec<Option<Result<Page, Error>>> =
-            std::iter::repeat_with(|| None).take(ahead_pages).collect();
+            .collect();
         // The map of the asked IPs is made while the first pages are on
-        // their way, and each page is sorted into it as soon as it is read,
-        // so what is left after the last page is that page alone.
+        // their way, with room for the one record IONOS holds per address,
+        // and each page is sorted into it as soon as it is read, so what is
+        // left after the last page is that page alone.
         let (mut next, mut wanted) = future::join(ahead.next(), async {
-            ips.iter().map(|&ip| (ip, Vec::new())).collect::<ByIp>()
+            ips.iter()
+                .map(|&ip| (ip, Vec::with_capacity(1)))
+                .collect::<ByIp>()
         })
         .await;
         let mut listed = 0;
         let mut previous_first = None;
-        // Pages are read in order: `read` of them so far.
+        // Pages come in order: `read` of them so far.
         let mut read = 0;
-        'pages: while let Some((i, answer)) = next {
-            arrived[i] = Some(answer);
-            while let Some(answer) = arrived.get_mut(read).and_then(Option::take) {
-                read += 1;
-                let page = match answer {
-                    Ok(page) => page,
-                    Err(e) => return list_failed(e),
-                };
-                if let Err(e) = page.follows(previous_first, listed) {
-                    return list_failed(e);
-                }
-                previous_first = page.first;
-                let (count, capped) = (page.records.len(), page.page_size < page_size);
-                listed += count;
-                sort_into(&mut wanted, page.records);
-                if count < page.page_size {
-                    return Ok(Some(wanted));
-                }
-                if capped {
-                    // The offsets fetched ahead assumed 1000 per page.
-                    break 'pages;
-                }
+        while let Some(answer) = next {
+            read += 1;
+            let page = match answer {
+                Ok(page) => page,
+                Err(e) => return list_failed(e),
+            };
+            if let Err(e) = page.follows(previous_first, listed) {
+                return list_failed(e);
+            }
+            previous_first = page.first;
+            let (count, capped) = (page.records.len(), page.page_size < page_size);
+            listed += count;
+            sort_into(&mut wanted, page.records);
+            if count < page.page_size {
+                return Ok(Some(wanted));
+            }
+            if capped {
+                // The offsets fetched ahead assumed 1000 per page.
+                break;
             }
             next = ahead.next().await;
         }
@@ -558,7 +560,7 @@ impl Client {
 }
 
 /// Records by IP, in listing order for each.
-pub(crate) type ByIp = HashMap<IpAddr, Vec<ReverseRecord>>;
+pub(crate) type ByIp = IpMap<Vec<ReverseRecord>>;
 
 /// What [`Client::lookup`] found.
 #[derive(Default)]
@@ -583,7 +585,7 @@ impl Found {
     }
 
     /// The records, or the first failure: all or nothing.
-    fn all(self) -> Result<ByIp, Error> {
+    pub(crate) fn all(self) -> Result<ByIp, Error> {
         match self.failed.into_iter().next() {
             Some((_, e)) => Err(e),
             None => Ok(self.records),

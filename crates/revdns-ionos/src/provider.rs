@@ -1,12 +1,13 @@
 //! [`PtrProvider`] for [`Client`]: one lookup round, then one write per
 //! change with bounded concurrency.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use revdns_core::apply::{self, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
+use revdns_core::ip_map::IpMap;
 use revdns_core::record::lookup_set;
 use revdns_core::{
     Capabilities, Enumeration, Error, Outcome, ProviderId, PtrChange, PtrProvider, PtrRecord,
@@ -55,13 +56,16 @@ impl PtrProvider for Client {
             let record = record.as_ref().and_then(ReverseRecord::to_ptr_record);
             return Ok(BTreeMap::from([(ip, record)]));
         }
-        let found = self.find(&ips).await?;
-        let mut out = BTreeMap::new();
-        for ip in ips {
-            let record = found.get(&ip).and_then(ReverseRecord::to_ptr_record);
-            out.insert(ip, record);
-        }
-        Ok(out)
+        // `ips` is checked and sorted: the map is built from it in order,
+        // not entry by entry.
+        let found = self.lookup(&ips).await.all()?;
+        Ok(ips
+            .into_iter()
+            .map(|ip| {
+                let first = found.get(&ip).and_then(|records| records.first());
+                (ip, first.and_then(ReverseRecord::to_ptr_record))
+            })
+            .collect())
     }
 
     /// Every record, paging 1000 at a time; names are read as stored
@@ -90,7 +94,7 @@ impl PtrProvider for Client {
 
         let found = self.lookup(&ips).await;
         let mut existing = found.records;
-        let mut lookup_failed: HashMap<IpAddr, Error> = HashMap::new();
+        let mut lookup_failed: IpMap<Error> = IpMap::default();
         for (chunk, e) in found.failed {
             for ip in chunk {
                 lookup_failed.insert(ip, e.duplicate());

@@ -1,9 +1,12 @@
 //! Running part of an operation as its own task, so that a large answer is
-//! parsed on another worker thread while the caller goes on.
+//! parsed on another worker thread while the caller goes on, and limiting
+//! the requests such tasks have out at once.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::Error;
@@ -54,10 +57,32 @@ impl<T> Drop for Spawned<T> {
     }
 }
 
+/// At most so many requests out at once, shared by the tasks of one bulk
+/// read ([`spawn_call`] each). A slot is held only while a request is out,
+/// so what a task does with its answer (reading a page of 1000 records)
+/// does not hold up the next request; slots go to waiting tasks in the
+/// order they asked. Clones share the slots.
+#[derive(Debug, Clone)]
+pub struct InFlight(Arc<Semaphore>);
+
+impl InFlight {
+    /// `limit` slots (at least one).
+    pub fn new(limit: usize) -> Self {
+        InFlight(Arc::new(Semaphore::new(limit.max(1))))
+    }
+
+    /// Runs `request` in a slot, waiting for one first.
+    pub async fn send<F: Future>(&self, request: F) -> F::Output {
+        // Never closed: `acquire` cannot fail.
+        let _slot = self.0.acquire().await;
+        request.await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::time::Duration;
 
     use super::*;
@@ -98,5 +123,41 @@ mod tests {
             Ok::<(), Error>(())
         })
         .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_flight_holds_a_slot_only_while_the_request_is_out() {
+        let slots = InFlight::new(2);
+        let out = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let started = tokio::time::Instant::now();
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (slots, out, most) = (slots.clone(), Arc::clone(&out), Arc::clone(&most));
+                tokio::spawn(async move {
+                    slots
+                        .send(async {
+                            let now = out.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            out.fetch_sub(1, Ordering::SeqCst);
+                        })
+                        .await;
+                    // Reading the answer holds no slot.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two at a time");
+        // Three rounds of 10 ms, then the last answers' 100 ms; with the
+        // slots held while reading, 330 ms.
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(130) && took < Duration::from_millis(140),
+            "{took:?}"
+        );
     }
 }
