@@ -49,9 +49,13 @@ pub trait Subject: PtrProvider + Sized + 'static {
     /// The provider it talks to.
     const ID: ProviderId;
 
-    /// Most requests the client keeps in flight at once (used to size the
-    /// rate limit of [`World::flaky`]).
+    /// The client's concurrency setting (it also sizes the rate limit of
+    /// [`World::flaky`]).
     const IN_FLIGHT: u32;
+
+    /// Most requests the client may have out at once, as it documents it
+    /// (ECL: that many writes in each of the zones it works on at once).
+    const MOST_IN_FLIGHT: u32 = Self::IN_FLIGHT;
 
     /// A client for the demo account of `sim`, with [`fast_retry`].
     fn connect(sim: &Simulator) -> Self {
@@ -137,6 +141,7 @@ impl Subject for revdns_ionos::Client {
 impl Subject for revdns_ecl::Client {
     const ID: ProviderId = ProviderId::Ecl;
     const IN_FLIGHT: u32 = 4;
+    const MOST_IN_FLIGHT: u32 = Self::IN_FLIGHT * revdns_ecl::ZONES_IN_FLIGHT as u32;
 
     fn connect_tuned(sim: &Simulator, tuning: &Tuning) -> Self {
         revdns_ecl::Client::builder()

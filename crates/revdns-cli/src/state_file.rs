@@ -6,7 +6,6 @@
 //! names the file, line and column of each problem; a file with any error
 //! is refused as a whole, so nothing is sent for it.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +13,7 @@ use std::path::{Path, PathBuf};
 use revdns::{Hostname, IpPrefix, PtrRecord};
 use revdns_core::address::{canonical_ip, check_address};
 use revdns_core::input::check_comment;
+use revdns_core::ip_map::IpMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -232,7 +232,7 @@ pub(crate) fn check(
         );
     }
 
-    let mut seen: HashMap<IpAddr, Position> = HashMap::new();
+    let mut seen: IpMap<Position> = IpMap::default();
     let mut records = Vec::with_capacity(file.records.len());
     for entry in &file.records {
         let r = &entry.value;

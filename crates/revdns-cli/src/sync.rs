@@ -1,8 +1,6 @@
 //! `plan` and `apply`: a desired-state file against what the account has.
 
-use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -10,6 +8,7 @@ use revdns::{
     Gated, Outcome, Plan, PlanOptions, ProviderId, PtrChange, PtrProvider,
     apply_plan_with_progress, plan,
 };
+use revdns_core::ip_map::IpSet;
 use serde::Serialize;
 
 use crate::args::{Global, PlanArgs, ProgressWhen};
@@ -162,7 +161,7 @@ struct Asker {
     refused: Mutex<Option<revdns::Error>>,
     declined: AtomicBool,
     /// Started once the gate agrees: counts the plan's writes, by address.
-    progress: OnceLock<(Progress, HashSet<IpAddr>)>,
+    progress: OnceLock<(Progress, IpSet)>,
     settled: Mutex<Vec<Settled>>,
 }
 
@@ -191,7 +190,7 @@ impl Asker {
         }
         // The bar counts what the plan writes, so a re-run after an
         // interrupt counts only what is left, as its plan says.
-        let writes: HashSet<IpAddr> = plan
+        let writes: IpSet = plan
             .creates
             .iter()
             .map(|r| r.ip)

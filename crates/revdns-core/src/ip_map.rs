@@ -20,11 +20,6 @@ pub type IpMap<V> = HashMap<IpAddr, V, IpHasher>;
 /// A `HashSet` of IP addresses ([`IpHasher`]).
 pub type IpSet = HashSet<IpAddr, IpHasher>;
 
-/// An empty [`IpMap`] with room for `capacity` addresses.
-pub fn ip_map_with_capacity<V>(capacity: usize) -> IpMap<V> {
-    IpMap::with_capacity_and_hasher(capacity, IpHasher::default())
-}
-
 /// An empty [`IpSet`] with room for `capacity` addresses.
 pub fn ip_set_with_capacity(capacity: usize) -> IpSet {
     IpSet::with_capacity_and_hasher(capacity, IpHasher::default())

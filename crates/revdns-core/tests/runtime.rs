@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use httpmock::prelude::*;
 use progenitor_client::ResponseValue;
 use revdns_core::runtime::{
-    CredentialCache, Described, Dialect, Issued, Runtime, RuntimeConfig, client_builder,
+    CredentialCache, Described, Dialect, InFlight, Issued, Runtime, RuntimeConfig, client_builder,
     status_table_only,
 };
 use revdns_core::{Error, ProviderId, RetryConfig};
@@ -706,6 +706,41 @@ async fn a_refused_credential_is_renewed_and_the_request_sent_once_more_in_the_s
         .unwrap();
     assert_eq!(value["count"], 2);
     assert_eq!(asked.load(Ordering::SeqCst), 1);
+}
+
+/// Within a bulk read's single request slot, a renewal that logs in again
+/// sends its login too: the slot is held for each attempt, not for the
+/// call, so the call does not wait for the slot it holds itself.
+#[tokio::test]
+async fn a_renewal_inside_a_one_slot_scope_sends_its_login() {
+    let server = token_server().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/login");
+            then.status(200).body("{}");
+        })
+        .await;
+    let rt = runtime(RuntimeConfig::default().with_retry(fast()));
+    let http = http();
+    let logins = AtomicUsize::new(0);
+    let (rt_, http_, server_, logins_) = (&rt, &http, &server, &logins);
+    let renew = move |mut refused: reqwest::Request| async move {
+        let login = || Ok(http_.get(server_.url("/login")).build().unwrap());
+        rt_.call_raw("login", http_, login, "read").await.ok()?;
+        logins_.fetch_add(1, Ordering::SeqCst);
+        refused
+            .headers_mut()
+            .insert("x-token", reqwest::header::HeaderValue::from_static("new"));
+        Some(refused)
+    };
+    let request = || Ok(with_old_token(&http, &server));
+    let call = rt.call_raw_renewing("thing", &http, request, "read", renew);
+    let answer = tokio::time::timeout(Duration::from_secs(5), InFlight::new(1).scope(call))
+        .await
+        .expect("the login is not kept waiting for the call's own slot")
+        .unwrap();
+    assert_eq!(&answer.body[..], br#"{"count":2}"#);
+    assert_eq!(logins.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

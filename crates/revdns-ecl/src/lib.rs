@@ -43,6 +43,7 @@ pub use config::{
     Builder, DEFAULT_CONCURRENCY, DEFAULT_CONSISTENCY_BUDGET, DEFAULT_TIMEOUT, DEFAULT_TTL,
     ENV_VARS, MAX_TTL,
 };
+pub use provider::ZONES_IN_FLIGHT;
 pub use revdns_core::{
     ApplyReport, Capabilities, Enumeration, Error, Hostname, Outcome, ProviderId, PtrChange,
     PtrProvider, PtrRecord, RetryConfig,

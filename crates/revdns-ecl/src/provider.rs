@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::IpAddr;
 
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 use revdns_core::apply::{self, Outcomes, Progress};
 use revdns_core::gate::{self, Gate, Gated, plan_of};
 use revdns_core::record::lookup_set;
 use revdns_core::reverse::reverse_name;
-use revdns_core::runtime::spawn_call;
+use revdns_core::runtime::{InFlight, spawn_call};
 use revdns_core::sync::Plan;
 use revdns_core::sync::satisfies;
 use revdns_core::{
@@ -167,23 +167,30 @@ impl PtrProvider for Client {
                 ),
             }
         }
-        // Read: each zone's PTRs, a few zones at once.
+        // Read: each zone's PTRs, with a few listing requests out at once.
         let settled = &outcomes;
-        // Each listing is a task of its own, so that the zones' pages are
-        // parsed in parallel on a multi-threaded runtime.
-        let listed: Vec<(ZoneRef, Vec<ZoneItem>, ZonePtrs)> = stream::iter(by_zone.into_values())
-            .map(|(zone, items)| async move {
-                let (client, listed_zone) = (self.clone(), zone.clone());
-                let listing = spawn_call(async move { client.zone_ptrs(&listed_zone).await });
-                match listing.await {
-                    Ok(ptrs) => Some((zone, items, ptrs)),
-                    Err(e) => {
-                        settled.fail_all(items.iter().map(|it| it.index), &e);
-                        None
+        // Each listing is a task of its own, all started at once: its
+        // request slot is given back when an answer is in, so the next
+        // zone's request does not wait for a page to be read, and the
+        // zones' pages are read in parallel.
+        let in_flight = InFlight::new(ZONES_IN_FLIGHT);
+        let listed: Vec<(ZoneRef, Vec<ZoneItem>, ZonePtrs)> = by_zone
+            .into_values()
+            .map(|(zone, items)| {
+                let (client, listed_zone, slots) = (self.clone(), zone.clone(), in_flight.clone());
+                let listing =
+                    spawn_call(async move { slots.scope(client.zone_ptrs(&listed_zone)).await });
+                async move {
+                    match listing.await {
+                        Ok(ptrs) => Some((zone, items, ptrs)),
+                        Err(e) => {
+                            settled.fail_all(items.iter().map(|it| it.index), &e);
+                            None
+                        }
                     }
                 }
             })
-            .buffer_unordered(ZONES_IN_FLIGHT)
+            .collect::<FuturesUnordered<_>>()
             .filter_map(std::future::ready)
             .collect()
             .await;
@@ -221,9 +228,10 @@ impl PtrProvider for Client {
     }
 }
 
-/// Zones worked on at once by [`PtrProvider::apply`]; each has up to the
-/// client's `concurrency` writes in flight.
-pub(crate) const ZONES_IN_FLIGHT: usize = 4;
+/// Zones written at once by [`PtrProvider::apply`], each with up to the
+/// client's `concurrency` writes in flight; before that, the listing
+/// requests it has out at once.
+pub const ZONES_IN_FLIGHT: usize = 4;
 
 /// A zone's PTR recordsets by name, as listed before writing.
 type ZonePtrs = BTreeMap<String, Vec<Listed>>;

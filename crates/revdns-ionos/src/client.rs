@@ -328,10 +328,8 @@ impl Client {
         let in_flight = InFlight::new(self.concurrency);
         let mut ahead: FuturesOrdered<_> = (0..ahead_pages)
             .map(|i| {
-                let (client, in_flight) = (self.clone(), in_flight.clone());
-                spawn_call(
-                    async move { client.fetch_in(None, i * page_size, Some(&in_flight)).await },
-                )
+                let (client, slots) = (self.clone(), in_flight.clone());
+                spawn_call(async move { slots.scope(client.fetch(None, i * page_size)).await })
             })
             .collect();
         // The map of the asked IPs is made while the first pages are on

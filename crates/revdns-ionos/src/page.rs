@@ -14,7 +14,6 @@ use std::net::IpAddr;
 
 use progenitor_client::ClientInfo;
 use reqwest::header::{ACCEPT, HeaderValue};
-use revdns_core::runtime::InFlight;
 use revdns_core::{Error, ProviderId};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -136,17 +135,6 @@ impl Client {
         filter: Option<&[String]>,
         offset: usize,
     ) -> Result<Page, Error> {
-        self.fetch_in(filter, offset, None).await
-    }
-
-    /// [`fetch`](Client::fetch), its request sent in one of `in_flight`'s
-    /// slots (held until the answer is in, not while it is read).
-    pub(crate) async fn fetch_in(
-        &self,
-        filter: Option<&[String]>,
-        offset: usize,
-        in_flight: Option<&InFlight>,
-    ) -> Result<Page, Error> {
         let offset = i32::try_from(offset).map_err(|_| {
             Error::invalid_response(P, "listing went past the largest offset the API accepts")
         })?;
@@ -168,11 +156,9 @@ impl Client {
                     .query(&query),
             )
         };
-        let sent = runtime.call_raw("reverse record list", http, build, OPERATION);
-        let answer = match in_flight {
-            Some(slots) => slots.send(sent).await?,
-            None => sent.await?,
-        };
+        let answer = runtime
+            .call_raw("reverse record list", http, build, OPERATION)
+            .await?;
         let list: Listed = runtime.decode_page(answer).await?;
         // A server may cap `limit` below what was asked; it echoes the cap.
         let page_size = match list.limit {

@@ -1,6 +1,8 @@
-//! Request counters per operation, named by the providers' operationIds.
+//! Request counters per operation, named by the providers' operationIds,
+//! and the most requests of each provider served at once.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use revdns_core::ProviderId;
@@ -121,11 +123,46 @@ impl Op {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     counts: [AtomicU64; Op::ALL.len()],
+    /// Requests of EDIS, IONOS and ECL being served now.
+    served: [Arc<Gauge>; 3],
+}
+
+/// Requests between their arrival and their answer, and the most at once.
+#[derive(Debug, Default)]
+pub(crate) struct Gauge {
+    now: AtomicU64,
+    most: AtomicU64,
+}
+
+/// One request being served; dropped when its answer goes out (or the
+/// client went away).
+#[derive(Debug)]
+pub(crate) struct Serving(Arc<Gauge>);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Counters {
     pub(crate) fn record(&self, op: Op) {
         self.counts[op.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request of `op`'s provider as being served until the
+    /// returned guard drops.
+    pub(crate) fn serving(&self, op: Op) -> Option<Serving> {
+        let gauge = &self.served[gauge_index(op.provider())?];
+        let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+        gauge.most.fetch_max(now, Ordering::SeqCst);
+        Some(Serving(Arc::clone(gauge)))
+    }
+
+    /// The most requests of `provider` served at once since the start or
+    /// the last reset.
+    pub(crate) fn most_served(&self, provider: ProviderId) -> u64 {
+        gauge_index(provider).map_or(0, |i| self.served[i].most.load(Ordering::SeqCst))
     }
 
     pub(crate) fn get(&self, provider: ProviderId, name: &str) -> u64 {
@@ -149,6 +186,20 @@ impl Counters {
         for c in &self.counts {
             c.store(0, Ordering::Relaxed);
         }
+        for gauge in &self.served {
+            gauge
+                .most
+                .store(gauge.now.load(Ordering::SeqCst), Ordering::SeqCst);
+        }
+    }
+}
+
+fn gauge_index(provider: ProviderId) -> Option<usize> {
+    match provider {
+        ProviderId::Edis => Some(0),
+        ProviderId::Ionos => Some(1),
+        ProviderId::Ecl => Some(2),
+        _ => None,
     }
 }
 

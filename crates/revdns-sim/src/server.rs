@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::counters::Op;
+use crate::counters::{Op, Serving};
 
 /// A TCP listener whose connections carry a kill switch; it counts the
 /// connections it accepts.
@@ -167,6 +167,9 @@ pub(crate) struct Fate {
 pub(crate) struct Conn {
     killed: Arc<AtomicBool>,
     fate: Arc<Mutex<Fate>>,
+    /// The request counted as being served, until its last handle (the
+    /// answer's middleware) drops.
+    serving: Arc<Mutex<Option<Serving>>>,
 }
 
 impl Conn {
@@ -180,7 +183,13 @@ impl Conn {
         Conn {
             killed: Arc::clone(&self.killed),
             fate: Arc::default(),
+            serving: Arc::default(),
         }
+    }
+
+    /// Keeps `serving` until the request's answer goes out.
+    pub(crate) fn hold(&self, serving: Option<Serving>) {
+        *self.serving.lock().unwrap_or_else(PoisonError::into_inner) = serving;
     }
 
     pub(crate) fn set_fate(&self, fate: Fate) {
@@ -197,6 +206,7 @@ impl Connected<IncomingStream<'_, SimListener>> for Conn {
         Conn {
             killed: Arc::clone(&stream.io().killed),
             fate: Arc::default(),
+            serving: Arc::default(),
         }
     }
 }

@@ -114,6 +114,7 @@ impl Shared {
     /// answered (in `delivery`).
     pub(crate) async fn admit(&self, op: Op, key: &str, conn: &Conn) -> Option<Refusal> {
         self.counters.record(op);
+        conn.hold(self.counters.serving(op));
         let engine = self.engines.get(op.provider())?;
         let (refusal, answer_at) = engine.admit(key).await;
         if refusal == Some(Refusal::Dropped) {
@@ -400,6 +401,13 @@ impl Simulator {
             _ => return 0,
         };
         self.accepted[index].load(Ordering::Relaxed)
+    }
+
+    /// The most requests of `provider` the simulator was serving at once
+    /// (from arrival to answer, latency included) since it started or its
+    /// counters were last reset: how many a client kept in flight.
+    pub fn most_in_flight(&self, provider: ProviderId) -> u64 {
+        self.shared.counters.most_served(provider)
     }
 
     /// Every operation that received at least one request, with its count.

@@ -76,7 +76,7 @@ const IONOS_CONCURRENCY: usize = 8;
 /// ECL: writes in flight (within a zone).
 const ECL_CONCURRENCY: usize = 4;
 /// ECL: zones worked on at once (the client's fixed figure).
-const ECL_ZONES_IN_FLIGHT: usize = 4;
+const ECL_ZONES_IN_FLIGHT: usize = revdns::ecl::ZONES_IN_FLIGHT;
 /// The largest page each API serves: IONOS `limit` 1000, ECL `limit` 500.
 const IONOS_PAGE: usize = 1000;
 const ECL_PAGE: usize = 500;

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use revdns_conformance::{Subject, Tuning, World, addresses};
+use revdns_conformance::{
+    Faults, Subject, Tuning, World, addresses, assert_success, expected, records_for,
+};
+use revdns_core::ensure;
 
 /// A connection left idle longer than the client's idle limit (never more
 /// than its attempt timeout, 400 ms here) is not sent on again: a server or
@@ -26,4 +29,35 @@ pub(crate) async fn an_idle_connection_is_not_reused_past_the_idle_limit<P: Subj
         w.connections() > opened,
         "after 900 ms idle, the call was sent on an old connection ({opened} accepted)"
     );
+}
+
+/// However many requests an ensure makes, the client keeps at most its
+/// documented limit out at once (the simulator counts each from arrival to
+/// answer), both when it writes every record and when it only reads them
+/// back; and with more work than one request, it uses what the limit
+/// allows. Pages and zone listings read in parallel count against it too.
+pub(crate) async fn an_ensure_keeps_at_most_its_limit_of_requests_in_flight<P: Subject>(
+    w: World<P>,
+) {
+    // Answers take long enough that requests sent together overlap.
+    w.set_faults(Faults::none().latency(Duration::from_millis(5)));
+    let desired = records_for(&addresses(300), "flight.example.net");
+    let limit = u64::from(P::MOST_IN_FLIGHT);
+    for run in ["create", "unchanged"] {
+        w.reset_counts();
+        let report = ensure(&w.provider, &desired).await.unwrap();
+        assert_success(&report);
+        let most = w.sim.most_in_flight(P::ID);
+        assert!(
+            most <= limit,
+            "{run}: {most} requests at once, limit {limit}"
+        );
+        if run == "create" {
+            assert!(
+                most >= limit.min(2),
+                "{run}: {most} at once, though 300 writes could use {limit}"
+            );
+        }
+    }
+    assert_eq!(w.records(), expected(&desired));
 }

@@ -91,6 +91,8 @@ conformance! {
         => bad_input_is_refused_before_any_request,
     crate::connections::an_idle_connection_is_not_reused_past_the_idle_limit
         => an_idle_connection_is_not_reused_past_the_idle_limit,
+    crate::connections::an_ensure_keeps_at_most_its_limit_of_requests_in_flight
+        => an_ensure_keeps_at_most_its_limit_of_requests_in_flight,
     crate::table::mapped_twin_is_a_duplicate_before_sending
         => mapped_twin_is_a_duplicate_before_sending,
     crate::table::get_of_a_foreign_ip_among_20_answers_the_others

@@ -419,6 +419,9 @@ impl Runtime {
                     Resend::Rebuild(_) => None,
                 };
                 let resendable = spare.is_some() || matches!(resend, Resend::Rebuild(_));
+                // Within a bulk read's `InFlight` scope: one of its slots,
+                // for this attempt only.
+                let slot = InFlight::slot().await;
                 let started = Instant::now();
                 let result = match client.execute(request).await {
                     Ok(response) => {
@@ -431,6 +434,7 @@ impl Runtime {
                     }
                     Err(e) => Err(e),
                 };
+                drop(slot);
                 let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 if let Some(d) = cut
                     && result.as_ref().is_err_and(reqwest::Error::is_timeout)

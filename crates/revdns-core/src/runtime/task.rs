@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::Error;
@@ -58,12 +58,18 @@ impl<T> Drop for Spawned<T> {
 }
 
 /// At most so many requests out at once, shared by the tasks of one bulk
-/// read ([`spawn_call`] each). A slot is held only while a request is out,
-/// so what a task does with its answer (reading a page of 1000 records)
-/// does not hold up the next request; slots go to waiting tasks in the
-/// order they asked. Clones share the slots.
+/// read (a [`spawn_call`] each): every attempt a runtime sends within
+/// [`scope`](InFlight::scope) takes a slot while it is out, up to its read
+/// answer, and gives it back before the task reads the page, waits to
+/// retry or logs in again. So reading a page of 1000 records does not hold
+/// up the next request. Slots go to waiting attempts in the order they
+/// asked; clones share the slots.
 #[derive(Debug, Clone)]
 pub struct InFlight(Arc<Semaphore>);
+
+tokio::task_local! {
+    static SLOTS: InFlight;
+}
 
 impl InFlight {
     /// `limit` slots (at least one).
@@ -71,11 +77,17 @@ impl InFlight {
         InFlight(Arc::new(Semaphore::new(limit.max(1))))
     }
 
-    /// Runs `request` in a slot, waiting for one first.
-    pub async fn send<F: Future>(&self, request: F) -> F::Output {
-        // Never closed: `acquire` cannot fail.
-        let _slot = self.0.acquire().await;
-        request.await
+    /// Runs `work` with each attempt it sends taking one of these slots.
+    pub async fn scope<F: Future>(&self, work: F) -> F::Output {
+        SLOTS.scope(self.clone(), work).await
+    }
+
+    /// A slot of the current task's scope, once one is free; `None` outside
+    /// a scope. The send loop holds it for one attempt.
+    pub(crate) async fn slot() -> Option<OwnedSemaphorePermit> {
+        let slots = SLOTS.try_with(|s| Arc::clone(&s.0)).ok()?;
+        // Never closed: `acquire_owned` cannot fail.
+        slots.acquire_owned().await.ok()
     }
 }
 
@@ -126,26 +138,28 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn in_flight_holds_a_slot_only_while_the_request_is_out() {
+    async fn in_flight_holds_a_slot_only_while_an_attempt_is_out() {
         let slots = InFlight::new(2);
         let out = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let started = tokio::time::Instant::now();
         let tasks: Vec<_> = (0..6)
             .map(|_| {
-                let (slots, out, most) = (slots.clone(), Arc::clone(&out), Arc::clone(&most));
-                tokio::spawn(async move {
-                    slots
-                        .send(async {
-                            let now = out.fetch_add(1, Ordering::SeqCst) + 1;
-                            most.fetch_max(now, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                            out.fetch_sub(1, Ordering::SeqCst);
-                        })
-                        .await;
+                let (out, most) = (Arc::clone(&out), Arc::clone(&most));
+                let work = async move {
+                    {
+                        // One attempt, as the send loop holds it.
+                        let _slot = InFlight::slot().await.expect("inside the scope");
+                        let now = out.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        out.fetch_sub(1, Ordering::SeqCst);
+                    }
                     // Reading the answer holds no slot.
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                })
+                };
+                let slots = slots.clone();
+                tokio::spawn(async move { slots.scope(work).await })
             })
             .collect();
         for task in tasks {
@@ -159,5 +173,6 @@ mod tests {
             took >= Duration::from_millis(130) && took < Duration::from_millis(140),
             "{took:?}"
         );
+        assert!(InFlight::slot().await.is_none(), "no slot outside a scope");
     }
 }
